@@ -1,0 +1,1 @@
+"""posecoach calibration: standing check, camera checks, runner profile."""

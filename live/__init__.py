@@ -1,0 +1,1 @@
+"""posecoach live: the real-time loop (sources, pose, gait tracking, overlay, session output, CLI)."""

@@ -1,0 +1,23 @@
+"""User-facing errors: each carries one plain sentence and the process exit code.
+
+The CLI catches `PosecoachError` at the top and prints only the sentence, never a traceback.
+"""
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2  # no such file, unreadable or empty video, bad option, corrupt profile
+EXIT_CAMERA = 3  # camera could not be opened or was lost
+EXIT_INTERRUPTED = 130  # Ctrl-C, after the session folder is written
+
+
+class PosecoachError(Exception):
+    """An error the user can act on; `str(err)` is the one sentence shown."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class BadInputError(PosecoachError):
+    exit_code = EXIT_BAD_INPUT
+
+
+class CameraError(PosecoachError):
+    exit_code = EXIT_CAMERA

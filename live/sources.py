@@ -1,0 +1,272 @@
+"""Frame sources behind one interface: a camera index, a video file, an image folder, a stream URL.
+
+Every source is a context manager and an iterator of `Frame`s with monotonic timestamps:
+- camera / stream: capture time on `time.monotonic()`; a thread keeps only the latest frame, so a
+  slow consumer sees fresh frames and the drops are counted, never queued up as lag;
+- video file: `index / fps`; decoded on its own thread into a small bounded queue (analysis: as fast
+  as the consumer, no frame lost) or paced at the file's fps into a latest-frame slot (`realtime`:
+  rehearses a live session, drops counted like a camera);
+- image folder: sorted image files, `index / fps` with a given fps.
+"""
+from __future__ import annotations
+
+import os
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import cv2
+import numpy as np
+
+from live.errors import BadInputError, CameraError
+from live.types import Frame
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
+STREAM_PREFIXES = ("rtsp://", "rtmp://", "http://", "https://", "udp://", "tcp://")
+_END = object()  # end-of-stream marker in a reader queue
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What a source knows about itself before the first frame."""
+
+    kind: str  # "camera" | "stream" | "video" | "images"
+    name: str
+    fps: float
+    width: int
+    height: int
+    frame_count: int  # 0 when unknown (camera, stream)
+
+
+class FrameSource:
+    """Base: iterate frames; `dropped` counts frames the consumer never saw."""
+
+    info: SourceInfo
+    dropped: int = 0
+
+    def __enter__(self) -> FrameSource:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __iter__(self) -> Iterator[Frame]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+def _check_video_capture(cap: cv2.VideoCapture, what: str) -> None:
+    if not cap.isOpened():
+        cap.release()
+        raise BadInputError(f"{what} could not be opened as a video (unreadable or not a video file).")
+
+
+class _ReaderThread:
+    """Reads frames from a cv2.VideoCapture on its own thread.
+
+    mode "queue": blocking put into a bounded queue (no frame lost, decode overlaps inference).
+    mode "latest": overwrite a one-frame slot and count what was overwritten (camera semantics).
+    `clock` gives each frame's timestamp; `pace_fps` (latest mode) sleeps to play a file at its fps.
+    """
+
+    def __init__(self, cap: cv2.VideoCapture, mode: str, clock, pace_fps: float = 0.0, maxsize: int = 4):
+        self._cap = cap
+        self._mode = mode
+        self._clock = clock
+        self._pace_fps = pace_fps
+        self._queue: queue.Queue = queue.Queue(maxsize=maxsize)
+        self._cond = threading.Condition()
+        self._latest: Frame | None = None
+        self._ended = False
+        self._stop = threading.Event()
+        self.dropped = 0
+        self.read_failed_at_start = False
+        self._thread = threading.Thread(target=self._run, name="posecoach-capture", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        index = 0
+        start = time.monotonic()
+        try:
+            while not self._stop.is_set():
+                if self._pace_fps > 0:
+                    # Pace on the wall clock, not by sleeping a fixed period, so decode time does not add up.
+                    delay = start + index / self._pace_fps - time.monotonic()
+                    if delay > 0:
+                        time.sleep(delay)
+                ok, image = self._cap.read()
+                if not ok or image is None:
+                    break
+                frame = Frame(np.ascontiguousarray(image), self._clock(index), index)
+                index += 1
+                if self._mode == "queue":
+                    self._put_blocking(frame)
+                else:
+                    self._put_latest(frame)
+        finally:
+            if self._mode == "queue":
+                self._put_blocking(_END)
+            with self._cond:
+                self._ended = True
+                self._cond.notify_all()
+
+    def _put_blocking(self, item) -> None:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def _put_latest(self, frame: Frame) -> None:
+        with self._cond:
+            if self._latest is not None:
+                self.dropped += 1
+            self._latest = frame
+            self._cond.notify_all()
+
+    def frames(self, timeout_s: float) -> Iterator[Frame]:
+        """Yield frames until the source ends; raise TimeoutError if none comes for `timeout_s`."""
+        while True:
+            if self._mode == "queue":
+                try:
+                    item = self._queue.get(timeout=timeout_s)
+                except queue.Empty:
+                    raise TimeoutError from None
+                if item is _END:
+                    return
+                yield item
+                continue
+            with self._cond:
+                if not self._cond.wait_for(lambda: self._latest is not None or self._ended, timeout=timeout_s):
+                    raise TimeoutError
+                frame, self._latest = self._latest, None
+            if frame is None:
+                return
+            yield frame
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2.0)
+        self._cap.release()
+
+
+class VideoFileSource(FrameSource):
+    """A recording. Timestamps are index / fps so analysis and live rehearsal see the same times."""
+
+    def __init__(self, path: str | os.PathLike, realtime: bool = False):
+        p = Path(path)
+        if not p.is_file():
+            raise BadInputError(f"No such video file: {p}.")
+        if p.stat().st_size == 0:
+            raise BadInputError(f"The video file {p} is empty (0 bytes).")
+        cap = cv2.VideoCapture(str(p))
+        _check_video_capture(cap, f"The file {p}")
+        fps = cap.get(cv2.CAP_PROP_FPS)
+        count = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+        width = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH))
+        height = int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
+        if not fps or not np.isfinite(fps) or fps <= 0 or width <= 0 or height <= 0:
+            cap.release()
+            raise BadInputError(f"The file {p} has no readable video stream (no frame rate or size).")
+        self.info = SourceInfo("video", str(p), float(fps), width, height, max(count, 0))
+        self.realtime = realtime
+        fps_f = float(fps)
+        mode = "latest" if realtime else "queue"
+        self._reader = _ReaderThread(cap, mode, clock=lambda i: i / fps_f, pace_fps=fps_f if realtime else 0.0)
+
+    @property
+    def dropped(self) -> int:  # type: ignore[override]
+        return self._reader.dropped
+
+    def __iter__(self) -> Iterator[Frame]:
+        got_any = False
+        for frame in self._reader.frames(timeout_s=10.0):
+            got_any = True
+            yield frame
+        if not got_any:
+            raise BadInputError(f"The file {self.info.name} holds no decodable video frames.")
+
+    def close(self) -> None:
+        self._reader.close()
+
+
+class CameraSource(FrameSource):
+    """A webcam (index) or a network stream (URL). Latest frame only; capture time on the monotonic clock."""
+
+    def __init__(self, spec: int | str, open_timeout_s: float = 10.0, lost_timeout_s: float = 3.0):
+        kind = "camera" if isinstance(spec, int) else "stream"
+        name = f"camera {spec}" if kind == "camera" else str(spec)
+        cap = cv2.VideoCapture(spec)
+        if not cap.isOpened():
+            cap.release()
+            raise CameraError(f"Could not open {name}: check that it is connected and not used by another program.")
+        ok, first = cap.read()
+        if not ok or first is None:
+            cap.release()
+            raise CameraError(f"{name.capitalize()} opened but delivered no image.")
+        fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
+        h, w = first.shape[:2]
+        self.info = SourceInfo(kind, name, fps if fps > 0 else 30.0, w, h, 0)
+        self._lost_timeout_s = lost_timeout_s
+        self._reader = _ReaderThread(cap, "latest", clock=lambda i: time.monotonic())
+
+    @property
+    def dropped(self) -> int:  # type: ignore[override]
+        return self._reader.dropped
+
+    def __iter__(self) -> Iterator[Frame]:
+        try:
+            yield from self._reader.frames(timeout_s=self._lost_timeout_s)
+        except TimeoutError:
+            raise CameraError(f"Lost {self.info.name}: no image for {self._lost_timeout_s:.0f} s.") from None
+        if self.info.kind == "camera":
+            raise CameraError(f"Lost {self.info.name}: it stopped delivering images.")
+
+    def close(self) -> None:
+        self._reader.close()
+
+
+class ImageFolderSource(FrameSource):
+    """A folder of still images in name order, timestamped index / fps."""
+
+    def __init__(self, folder: str | os.PathLike, fps: float = 30.0):
+        p = Path(folder)
+        self._files = sorted(f for f in p.iterdir() if f.suffix.lower() in IMAGE_SUFFIXES)
+        if not self._files:
+            raise BadInputError(f"The folder {p} holds no images ({', '.join(sorted(IMAGE_SUFFIXES))}).")
+        first = cv2.imread(str(self._files[0]))
+        if first is None:
+            raise BadInputError(f"The image {self._files[0]} could not be read.")
+        self.info = SourceInfo("images", str(p), fps, first.shape[1], first.shape[0], len(self._files))
+
+    def __iter__(self) -> Iterator[Frame]:
+        for i, f in enumerate(self._files):
+            image = cv2.imread(str(f))
+            if image is None:
+                raise BadInputError(f"The image {f} could not be read.")
+            yield Frame(image, i / self.info.fps, i)
+
+
+def open_source(spec: str | int, realtime: bool = False, fps: float = 30.0) -> FrameSource:
+    """Pick the source for a CLI `--source` value: an integer is a camera index, a URL a stream,
+    a folder an image sequence, anything else a video file."""
+    text = str(spec).strip()
+    if text.lstrip("-").isdigit():
+        index = int(text)
+        if index < 0:
+            raise BadInputError(f"Camera index must be 0 or more, got {index}.")
+        return CameraSource(index)
+    if text.lower().startswith(STREAM_PREFIXES):
+        return CameraSource(text)
+    p = Path(text)
+    if p.is_dir():
+        return ImageFolderSource(p, fps=fps)
+    if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES:
+        raise BadInputError(f"{p} is a single image: pass a video, a folder of images or a camera index.")
+    return VideoFileSource(p, realtime=realtime)

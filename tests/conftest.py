@@ -1,0 +1,81 @@
+"""Shared fixtures: the real clip, its derived versions, and the real model's poses on each.
+
+Poses are computed once per test session per clip (the real YOLO model on the real footage) and
+shared by every test that needs them; nothing here mocks the model.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from footage import DERIVED_KINDS, MODEL, Clip, derived_clip, original_clip
+
+os.environ.setdefault("YOLO_OFFLINE", "1")
+os.environ.setdefault("YOLO_AUTOINSTALL", "0")
+
+_POSES: dict[str, list] = {}
+
+
+@pytest.fixture(scope="session")
+def model_path() -> Path:
+    if not MODEL.is_file():
+        pytest.skip(f"pose weights not found at {MODEL} (set POSECOACH_MODEL or place ../shared/models)")
+    return MODEL
+
+
+@pytest.fixture(scope="session")
+def clip() -> Clip:
+    c = original_clip()
+    if c is None:
+        pytest.skip("real footage not found: ../shared/footage/male_side (or $POSECOACH_FOOTAGE) is absent")
+    return c
+
+
+@pytest.fixture(scope="session")
+def derived_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("derived")
+
+
+_DERIVED: dict[str, Clip] = {}
+
+
+@pytest.fixture(scope="session")
+def make_derived(clip, derived_dir):
+    """`make_derived(kind) -> Clip`, made once per session."""
+
+    def make(kind: str) -> Clip:
+        if kind == "original":
+            return clip
+        if kind not in _DERIVED:
+            _DERIVED[kind] = derived_clip(clip, kind, derived_dir)
+        return _DERIVED[kind]
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def estimator(model_path):
+    from live.pose import PoseEstimator
+
+    return PoseEstimator(model_path)
+
+
+@pytest.fixture(scope="session")
+def poses_of(estimator):
+    """`poses_of(clip) -> list[PoseFrame]`: the real model over every frame of a clip, cached."""
+    from live.sources import open_source
+
+    def run(c: Clip) -> list:
+        key = str(c.path)
+        if key not in _POSES:
+            estimator.reset()
+            with open_source(c.path) as src:
+                _POSES[key] = [estimator.estimate(f) for f in src]
+        return _POSES[key]
+
+    return run
+
+
+ALL_KINDS = ("original",) + DERIVED_KINDS
