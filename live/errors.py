@@ -6,6 +6,7 @@ The CLI catches `PosecoachError` at the top and prints only the sentence, never 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2  # no such file, unreadable or empty video, bad option, corrupt profile
 EXIT_CAMERA = 3  # camera could not be opened or was lost
+EXIT_NO_RUNNER = 4  # the whole recording went by without a runner in view
 EXIT_INTERRUPTED = 130  # Ctrl-C, after the session folder is written
 
 

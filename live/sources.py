@@ -60,6 +60,13 @@ class FrameSource:
         pass
 
 
+def quiet_opencv() -> None:
+    """OpenCV and FFmpeg print their own warnings for a missing camera or a broken file; we say it in
+    one sentence instead. Called before each capture is opened (the FFmpeg level is read at open)."""
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+
+
 def _check_video_capture(cap: cv2.VideoCapture, what: str) -> None:
     if not cap.isOpened():
         cap.release()
@@ -86,8 +93,9 @@ class _ReaderThread:
         self._stop = threading.Event()
         self.dropped = 0
         self.read_failed_at_start = False
+        # Started by the first `frames()` call, not here: a paced file must not run ahead (and drop
+        # frames) while the model is still loading.
         self._thread = threading.Thread(target=self._run, name="posecoach-capture", daemon=True)
-        self._thread.start()
 
     def _run(self) -> None:
         index = 0
@@ -132,6 +140,8 @@ class _ReaderThread:
 
     def frames(self, timeout_s: float) -> Iterator[Frame]:
         """Yield frames until the source ends; raise TimeoutError if none comes for `timeout_s`."""
+        if self._thread.ident is None:  # not started yet
+            self._thread.start()
         while True:
             if self._mode == "queue":
                 try:
@@ -152,7 +162,8 @@ class _ReaderThread:
 
     def close(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=2.0)
+        if self._thread.is_alive():
+            self._thread.join(timeout=2.0)
         self._cap.release()
 
 
@@ -256,6 +267,7 @@ class ImageFolderSource(FrameSource):
 def open_source(spec: str | int, realtime: bool = False, fps: float = 30.0) -> FrameSource:
     """Pick the source for a CLI `--source` value: an integer is a camera index, a URL a stream,
     a folder an image sequence, anything else a video file."""
+    quiet_opencv()
     text = str(spec).strip()
     if text.lstrip("-").isdigit():
         index = int(text)

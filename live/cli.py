@@ -1,0 +1,118 @@
+"""The `posecoach` command (and `python -m live`).
+
+Exit codes: 0 done; 2 bad input (one sentence on stderr, no traceback); 3 camera could not be opened
+or was lost; 4 no runner in any frame; 130 interrupted, after the session folder is written.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from live.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, PosecoachError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad option is one sentence and exit code 2 (no usage dump)."""
+
+    def error(self, message: str):
+        print(f"posecoach: {message} (see '{self.prog} --help').", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+    return value
+
+
+def _add_pipeline_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", type=Path, help="session folder (default: a new timestamped folder here)")
+    p.add_argument("--model", help="pose weights (.pt); default $POSECOACH_MODEL, else yolo11n-pose.pt")
+    p.add_argument("--backend", default="auto", choices=["auto", "torch", "openvino", "onnx"],
+                   help="inference runtime (default: the fastest one that works here)")
+    p.add_argument("--imgsz", type=int, help="model input size in pixels (default: chosen per backend)")
+    p.add_argument("--profile", type=Path, help="runner profile from 'posecoach calibrate'")
+    p.add_argument("--cues", type=Path, help="TOML file overriding the default cue rules and phrases")
+    p.add_argument("--facing", choices=["left", "right"], help="override the detected facing direction")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="posecoach", description="Live Pose Method running coach.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    live = sub.add_parser("live", help="coach live from a camera (or rehearse on a recording)")
+    live.add_argument("--source", default="0", help="camera index (default 0), video file, image folder or stream URL")
+    _add_pipeline_options(live)
+    live.add_argument("--no-display", action="store_true", help="no window, even when a display exists")
+    live.add_argument("--no-speech", action="store_true", help="cues as text only")
+    live.add_argument("--record", type=Path, help="save the annotated video to this .mp4")
+    live.add_argument("--realtime", action="store_true", help="play a video file at its own frame rate, like a camera")
+    live.add_argument("--voice", help="speech voice name or id")
+    live.add_argument("--rate", type=int, dest="rate_wpm", help="speech rate in words per minute")
+    live.add_argument("--metronome", type=_positive_float, dest="metronome_spm", metavar="SPM",
+                      help="click at this step rate (e.g. 180), the Pose cadence drill")
+
+    analyze = sub.add_parser("analyze", help="the same pipeline on a recording, as fast as possible")
+    analyze.add_argument("video", help="video file (or image folder)")
+    _add_pipeline_options(analyze)
+    analyze.add_argument("--record", type=Path, help="save the annotated video to this .mp4")
+
+    say = sub.add_parser("say", help="speak a phrase (voice check), or write it to a WAV file")
+    say.add_argument("text")
+    say.add_argument("--wav", help="write the speech to this WAV file instead of playing it")
+    say.add_argument("--voice")
+    say.add_argument("--rate", type=int, dest="rate_wpm")
+    return parser
+
+
+def _run_pipeline(args: argparse.Namespace) -> int:
+    from live.loop import RunOptions, run
+
+    analysis = args.command == "analyze"
+    opts = RunOptions(
+        source=args.video if analysis else args.source,
+        out=args.out,
+        model=args.model,
+        display=not analysis and not args.no_display,
+        speech=not analysis and not args.no_speech,
+        record=args.record,
+        realtime=not analysis and args.realtime,
+        analysis=analysis,
+        backend=args.backend,
+        imgsz=args.imgsz,
+        profile=args.profile,
+        cues=args.cues,
+        voice=getattr(args, "voice", None),
+        rate_wpm=getattr(args, "rate_wpm", None),
+        metronome_spm=getattr(args, "metronome_spm", None),
+        facing=args.facing,
+    )
+    return run(opts)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command in ("live", "analyze"):
+        return _run_pipeline(args)
+    if args.command == "say":
+        from cues.say import say_command
+
+        return say_command(args.text, args.wav, args.voice, args.rate_wpm)
+    raise AssertionError(f"unhandled command {args.command}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except PosecoachError as err:
+        print(f"posecoach: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:  # before a session existed (e.g. while loading the model)
+        print("posecoach: interrupted.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

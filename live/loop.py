@@ -1,0 +1,242 @@
+"""The frame loop: the one place that knows every stage.
+
+source ─Frame─▶ pose ─PoseFrame─▶ gait ─StepEvent─▶ coach ─Cue─▶ speaker
+                  └──────────────▶ session (poses.jsonl, steps.csv, cues.jsonl, summary.json)
+                  └──────────────▶ overlay ─▶ window / recording
+
+The loop only hands off: capture and speech run on their own threads; nothing here waits on them.
+"""
+from __future__ import annotations
+
+import signal
+import sys
+import time
+from collections import deque
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from live.display import Recorder, Window, display_available
+from live.errors import EXIT_INTERRUPTED, EXIT_NO_RUNNER, EXIT_OK
+from live.overlay import Hud, annotate
+from live.session import Session
+from live.types import Frame, PoseFrame
+
+RUNNER_LOST_S = 2.0  # say "not in view" only after this long: a blink of missing detections is normal
+FPS_WINDOW = 30  # frames over which the HUD's processing rate is averaged
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Everything a `live` or `analyze` run needs, already parsed from the command line."""
+
+    source: str
+    out: Path | None = None
+    model: str | None = None
+    display: bool = True
+    speech: bool = True
+    record: Path | None = None
+    realtime: bool = False
+    analysis: bool = False  # `analyze`: as fast as possible, progress bar, no display, no speech
+    backend: str = "auto"
+    imgsz: int | None = None
+    profile: Path | None = None
+    cues: Path | None = None
+    voice: str | None = None
+    rate_wpm: int | None = None
+    metronome_spm: float | None = None
+    facing: str | None = None
+
+
+def say(sentence: str) -> None:
+    print(f"posecoach: {sentence}", file=sys.stderr, flush=True)
+
+
+@contextmanager
+def _sigterm_as_interrupt():
+    """A `kill` ends the session like Ctrl-C: data saved, exit code 130."""
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread (e.g. called from a test thread): nothing to install
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+class _RunnerWatch:
+    """Says once when the runner leaves the view for a while, and once when they are back."""
+
+    def __init__(self):
+        self.last_seen: float | None = None
+        self.announced_lost = False
+
+    def update(self, pose: PoseFrame) -> None:
+        if pose.found:
+            if self.announced_lost:
+                say("Runner back in view.")
+            self.last_seen, self.announced_lost = pose.t, False
+            return
+        since = pose.t - (self.last_seen if self.last_seen is not None else 0.0)
+        if not self.announced_lost and since >= RUNNER_LOST_S:
+            say("No runner in view: stand side on to the camera with the whole body in the frame.")
+            self.announced_lost = True
+
+
+class _Rate:
+    """Frames per second actually processed, on the monotonic wall clock."""
+
+    def __init__(self):
+        self._times: deque[float] = deque(maxlen=FPS_WINDOW)
+
+    def tick(self) -> float:
+        self._times.append(time.monotonic())
+        if len(self._times) < 2:
+            return 0.0
+        return (len(self._times) - 1) / max(self._times[-1] - self._times[0], 1e-9)
+
+
+def _progress(total: int, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total or None, unit="frame", desc="analyze", file=sys.stderr, disable=not enabled, leave=True)
+
+
+class Pipeline:
+    """The per-frame work, in order. Built by `run`; `process(frame)` is the hot path."""
+
+    def __init__(self, estimator, gait, coach, speaker, session: Session, display, recorder):
+        self.estimator = estimator
+        self.gait = gait
+        self.coach = coach
+        self.speaker = speaker
+        self.session = session
+        self.display = display
+        self.recorder = recorder
+        self.rate = _Rate()
+        self.watch = _RunnerWatch()
+        self.cue_text = ""
+        self.latencies_ms: list[float] = []
+
+    def process(self, frame: Frame) -> bool:
+        """Run one frame through every stage; False when the user asked to quit."""
+        pose = self.estimator.estimate(frame)
+        self.session.add_pose(pose)
+        self.watch.update(pose)
+        steps = self.gait.update(pose)
+        self.session.add_steps(steps)
+        snapshot = self.gait.snapshot()
+        for cue in self.coach.update(frame.t, steps, snapshot.cadence_spm):
+            spoken = self.speaker.say(cue.text)
+            self.cue_text = cue.text
+            self.session.add_cue(cue.to_json(spoken))
+        fps = self.rate.tick()
+        if self.display is None and self.recorder is None:
+            return True
+        hud = Hud(fps=fps, found=pose.found, snapshot=snapshot, cue_text=self.cue_text,
+                  last_landing_t=self.gait.last_landing_t, support_foot_xy=self.gait.support_foot_xy)
+        image = annotate(frame.image, pose, hud)
+        if self.recorder is not None:
+            self.recorder.write(image)
+        return self.display is None or self.display.show(image)
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """Everything checked before a session folder is created, so bad input leaves nothing behind."""
+
+    model_path: Path
+    profile: object | None
+    cues_config: object
+
+
+def _check_inputs(opts: RunOptions) -> _Inputs:
+    # Imported here so `posecoach --help` and bad-input errors stay fast (no torch import).
+    from cues.config import load_cues_config
+    from live.pose import resolve_model_path
+
+    profile = None
+    if opts.profile is not None:
+        from calibration.profile import load_profile
+
+        profile = load_profile(opts.profile)
+    return _Inputs(resolve_model_path(opts.model), profile, load_cues_config(opts.cues))
+
+
+def _build(opts: RunOptions, inputs: _Inputs, estimator, stack: ExitStack, source, session: Session) -> Pipeline:
+    from cues.coach import Coach
+    from cues.speaker import open_speaker
+    from live.gait import GaitTracker
+
+    gait = GaitTracker(profile=inputs.profile, facing=opts.facing)
+    coach = Coach(inputs.cues_config)
+    speaker = stack.enter_context(open_speaker(opts.speech and not opts.analysis, opts.voice, opts.rate_wpm))
+    if opts.metronome_spm and not opts.analysis:
+        from cues.metronome import Metronome
+
+        stack.enter_context(Metronome(opts.metronome_spm))
+    display = None
+    if opts.display and not opts.analysis:
+        ok, why = display_available()
+        if ok:
+            display = stack.enter_context(Window())
+        else:
+            say(why)
+    recorder = stack.enter_context(Recorder(opts.record, source.info.fps)) if opts.record else None
+    return Pipeline(estimator, gait, coach, speaker, session, display, recorder)
+
+
+def run(opts: RunOptions) -> int:
+    """Run a live or analysis session; the session folder is always completed, Ctrl-C included."""
+    from live.pose import PoseEstimator
+    from live.sources import open_source
+
+    inputs = _check_inputs(opts)
+    source = open_source(opts.source, realtime=opts.realtime)
+    with source:
+        # The model loads before the session folder exists: a bad model file leaves nothing behind.
+        estimator = PoseEstimator(inputs.model_path, backend=opts.backend, imgsz=opts.imgsz)
+        say(f"pose: {estimator.describe()}")
+        return _run_session(opts, inputs, estimator, source)
+
+
+def _run_session(opts: RunOptions, inputs: _Inputs, estimator, source) -> int:
+    with Session(opts.out) as session, ExitStack() as stack, _sigterm_as_interrupt():
+        pipeline = None
+        code = EXIT_OK
+        try:
+            pipeline = _build(opts, inputs, estimator, stack, source, session)
+            say(f"{source.info.kind} {source.info.name}: {source.info.width}x{source.info.height} at "
+                f"{source.info.fps:.1f} fps; session folder {session.folder}")
+            bar = stack.enter_context(_progress(source.info.frame_count, opts.analysis))
+            for frame in source:
+                keep_going = pipeline.process(frame)
+                bar.update(1)
+                if not keep_going:
+                    break
+        except KeyboardInterrupt:
+            code = EXIT_INTERRUPTED
+            say("Interrupted: saving the session.")
+        finally:
+            _finish(session, pipeline, source)
+        if code == EXIT_OK and session.frames_with_runner == 0 and session.frames > 0:
+            say(f"No runner was found in any of the {session.frames} frames.")
+            code = EXIT_NO_RUNNER
+        say(f"Session saved in {session.folder}: {session.frames} frames, {len(session.steps)} steps, {session.cues} cues.")
+        return code
+
+
+def _finish(session: Session, pipeline: Pipeline | None, source) -> None:
+    """Write the end-of-session files even after an error or Ctrl-C."""
+    summary: dict = {"source": source.info.name, "fps": source.info.fps, "dropped_frames": source.dropped}
+    profile = None
+    if pipeline is not None:
+        summary.update(pipeline.gait.summary())
+        profile = pipeline.gait.profile_dict()
+    session.close(summary, profile)
