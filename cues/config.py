@@ -1,0 +1,221 @@
+"""Typed cue configuration: the packaged commented TOML, overridden key by key by a user file.
+
+Unknown keys and out-of-range values raise `BadInputError` with one sentence naming the key, so a
+typo in `--cues FILE` is a clear error, never a silently ignored setting.
+"""
+from __future__ import annotations
+
+import math
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from live.errors import BadInputError
+from live.types import STEP_METRICS
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - pyproject pulls in tomli for 3.10
+    import tomli as tomllib
+
+# Values a rule can watch: every StepEvent metric, the cadence (from the tracker or the coach's
+# own estimate) and one derived angle, the trunk leaning more than the body line.
+DERIVED_METRICS = ("cadence_spm", "waist_bend_deg")
+RULE_METRICS = STEP_METRICS + DERIVED_METRICS
+DIRECTIONS = ("above", "below")
+# Next to this module, as package data (a plain path: importlib.resources trips over the editable
+# install's namespace path hook).
+DEFAULTS_TOML = Path(__file__).with_name("defaults.toml")
+MAX_PHRASE_CHARS = 80  # a cue is a few words said mid-stride; a sentence this long is a mistake
+
+
+@dataclass(frozen=True)
+class CoachConfig:
+    warmup_s: float
+    warmup_steps: int
+    min_gap_s: float
+    repeat_gap_s: float
+    stale_s: float
+    quiet_after_cues: int
+    quiet_s: float
+    praise: bool
+    praise_within_s: float
+    speech_rate_wpm: int
+    window_steps: int
+    persist_steps: int
+
+
+@dataclass(frozen=True)
+class RuleConfig:
+    name: str
+    cue: str
+    metric: str
+    direction: str
+    on: float
+    off: float
+    weight: float
+    relative: bool
+    enabled: bool
+    window_steps: int
+    persist_steps: int
+
+
+@dataclass(frozen=True)
+class CuesConfig:
+    coach: CoachConfig
+    phrases: Mapping[str, str]  # read-only mapping: cue id -> words
+    faults: tuple[RuleConfig, ...]
+    source: str = "defaults"
+
+    def phrase(self, cue_id: str) -> str:
+        return self.phrases[cue_id]
+
+
+# key -> (type, low, high); None = no bound. Ranges say what a sane coach could want.
+_COACH_KEYS: dict[str, tuple[type, Any, Any]] = {
+    "warmup_s": (float, 0.0, 600.0),
+    "warmup_steps": (int, 0, 1000),
+    "min_gap_s": (float, 0.5, 120.0),
+    "repeat_gap_s": (float, 0.5, 3600.0),
+    "stale_s": (float, 0.1, 30.0),
+    "quiet_after_cues": (int, 1, 100),
+    "quiet_s": (float, 0.0, 3600.0),
+    "praise": (bool, None, None),
+    "praise_within_s": (float, 0.0, 600.0),
+    "speech_rate_wpm": (int, 80, 450),
+    "window_steps": (int, 1, 50),
+    "persist_steps": (int, 1, 50),
+}
+_RULE_KEYS: dict[str, tuple[type, Any, Any]] = {
+    "cue": (str, None, None),
+    "metric": (str, None, None),
+    "direction": (str, None, None),
+    "on": (float, -1e6, 1e6),
+    "off": (float, -1e6, 1e6),
+    "weight": (float, 0.01, 100.0),
+    "relative": (bool, None, None),
+    "enabled": (bool, None, None),
+    "window_steps": (int, 1, 50),
+    "persist_steps": (int, 1, 50),
+}
+_RULE_REQUIRED = ("cue", "metric", "direction", "on", "off", "weight")
+
+
+def load_cues_config(path: str | Path | None) -> CuesConfig:
+    """The packaged defaults, overridden by the TOML at `path` when given."""
+    defaults = tomllib.loads(DEFAULTS_TOML.read_text(encoding="utf-8"))
+    if path is None:
+        return cues_config_from_dict(defaults, {}, "defaults")
+    p = Path(path)
+    try:
+        user = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BadInputError(f"Cue file {p} does not exist.") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise BadInputError(f"Cue file {p} cannot be read ({e}).") from None
+    except tomllib.TOMLDecodeError as e:
+        raise BadInputError(f"Cue file {p} is not valid TOML ({e}).") from None
+    return cues_config_from_dict(defaults, user, str(p))
+
+
+def cues_config_from_dict(defaults: Mapping, user: Mapping, source: str = "cue file") -> CuesConfig:
+    """Merge `user` over `defaults` (both parsed TOML) and check every value."""
+    for key in user:
+        if key not in ("coach", "phrases", "faults"):
+            _bad(source, f"unknown section [{key}]; the sections are [coach], [phrases] and [faults.NAME]")
+    coach_raw = {**defaults.get("coach", {}), **_table(user, "coach", source)}
+    phrases_raw = {**defaults.get("phrases", {}), **_table(user, "phrases", source)}
+    faults_raw = {name: dict(t) for name, t in defaults.get("faults", {}).items()}
+    for name, table in _table(user, "faults", source).items():
+        if not isinstance(table, dict):
+            _bad(source, f"faults.{name} must be a table like [faults.{name}]")
+        faults_raw.setdefault(name, {}).update(table)
+
+    coach = CoachConfig(**{k: _value(source, f"coach.{k}", v, _COACH_KEYS) for k, v in _known(
+        coach_raw, _COACH_KEYS, "coach", source).items()})
+    _check_coach(coach, source)
+    phrases = _check_phrases(phrases_raw, source)
+    if coach.praise and "praise" not in phrases:
+        _bad(source, 'praise is on but [phrases] has no "praise" entry')
+    faults = tuple(_rule(source, name, t, coach, phrases) for name, t in faults_raw.items())
+    return CuesConfig(coach, MappingProxyType(phrases), faults, source)
+
+
+def _table(d: Mapping, key: str, source: str) -> dict:
+    t = d.get(key, {})
+    if not isinstance(t, dict):
+        _bad(source, f"{key} must be a table like [{key}]")
+    return t
+
+
+def _known(raw: dict, spec: dict, where: str, source: str) -> dict:
+    for k in raw:
+        if k not in spec:
+            _bad(source, f"unknown key {where}.{k}; the known keys are {', '.join(spec)}")
+    missing = [k for k in spec if k not in raw]
+    if missing:
+        _bad(source, f"{where} is missing {', '.join(missing)}")
+    return raw
+
+
+def _value(source: str, key: str, v: Any, spec: dict) -> Any:
+    kind, lo, hi = spec[key.rsplit(".", 1)[1]]
+    if kind is float and isinstance(v, int) and not isinstance(v, bool):
+        v = float(v)
+    if not isinstance(v, kind) or (kind is int and isinstance(v, bool)):
+        _bad(source, f"{key} = {v!r} should be a {kind.__name__}")
+    if kind is float and not math.isfinite(v):
+        _bad(source, f"{key} = {v!r} must be a finite number")
+    if lo is not None and not lo <= v <= hi:
+        _bad(source, f"{key} = {v!r} is out of range; use a value from {lo} to {hi}")
+    return v
+
+
+def _check_coach(c: CoachConfig, source: str) -> None:
+    if c.repeat_gap_s < c.min_gap_s:
+        _bad(source, f"coach.repeat_gap_s = {c.repeat_gap_s} must not be shorter than coach.min_gap_s = {c.min_gap_s}")
+    if c.persist_steps > c.window_steps:
+        _bad(source, f"coach.persist_steps = {c.persist_steps} must not exceed coach.window_steps = {c.window_steps}")
+
+
+def _check_phrases(raw: dict, source: str) -> dict[str, str]:
+    for cue_id, text in raw.items():
+        if not isinstance(text, str) or not text.strip():
+            _bad(source, f"phrases.{cue_id} must be a non-empty string")
+        if len(text) > MAX_PHRASE_CHARS:
+            _bad(source, f"phrases.{cue_id} is {len(text)} characters; keep a cue under {MAX_PHRASE_CHARS}")
+    return {k: v.strip() for k, v in raw.items()}
+
+
+def _rule(source: str, name: str, raw: dict, coach: CoachConfig, phrases: dict) -> RuleConfig:
+    where = f"faults.{name}"
+    for k in raw:
+        if k not in _RULE_KEYS:
+            _bad(source, f"unknown key {where}.{k}; the known keys are {', '.join(_RULE_KEYS)}")
+    missing = [k for k in _RULE_REQUIRED if k not in raw]
+    if missing:
+        _bad(source, f"{where} is missing {', '.join(missing)}")
+    v = {k: _value(source, f"{where}.{k}", x, _RULE_KEYS) for k, x in raw.items()}
+    v.setdefault("relative", False)
+    v.setdefault("enabled", True)
+    v.setdefault("window_steps", coach.window_steps)
+    v.setdefault("persist_steps", coach.persist_steps)
+    if v["cue"] not in phrases:
+        _bad(source, f"{where}.cue = {v['cue']!r} is not in [phrases]")
+    if v["metric"] not in RULE_METRICS:
+        _bad(source, f"{where}.metric = {v['metric']!r} is unknown; use one of {', '.join(RULE_METRICS)}")
+    if v["direction"] not in DIRECTIONS:
+        _bad(source, f'{where}.direction = {v["direction"]!r} must be "above" or "below"')
+    above = v["direction"] == "above"
+    if (above and not v["off"] < v["on"]) or (not above and not v["off"] > v["on"]):
+        rel = "below" if above else "above"
+        _bad(source, f"{where}: off = {v['off']} must be {rel} on = {v['on']} for a fault {v['direction']} on")
+    if v["persist_steps"] > v["window_steps"]:
+        _bad(source, f"{where}.persist_steps = {v['persist_steps']} must not exceed window_steps = {v['window_steps']}")
+    return RuleConfig(name=name, **v)
+
+
+def _bad(source: str, what: str) -> None:
+    raise BadInputError(f"Cue settings ({source}): {what}.")
