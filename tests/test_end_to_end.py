@@ -1,0 +1,94 @@
+"""The real command on the real clip: `analyze` and `live --realtime` write a full session folder
+with the runner found and keypoints on the runner."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from live.keypoints import Kp
+
+SESSION_FILES = ("poses.jsonl", "steps.csv", "cues.jsonl", "summary.json", "profile.json")
+
+
+def _posecoach(*args: str, model_path, timeout: float = 600) -> tuple[subprocess.CompletedProcess, float]:
+    env = dict(os.environ, POSECOACH_MODEL=str(model_path))
+    start = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "live", *args], capture_output=True, text=True, env=env, timeout=timeout)
+    return result, time.monotonic() - start
+
+
+@pytest.fixture(scope="module")
+def analyzed(clip, model_path, tmp_path_factory):
+    out = tmp_path_factory.mktemp("analyze") / "session"
+    result, _ = _posecoach("analyze", str(clip.path), "--out", str(out), model_path=model_path)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def rehearsed(clip, model_path, tmp_path_factory):
+    out = tmp_path_factory.mktemp("live") / "session"
+    result, wall_s = _posecoach("live", "--source", str(clip.path), "--realtime", "--no-display", "--no-speech",
+                                "--out", str(out), model_path=model_path)
+    assert result.returncode == 0, result.stderr
+    return out, wall_s
+
+
+def _poses(folder) -> list[dict]:
+    return [json.loads(line) for line in (folder / "poses.jsonl").read_text().splitlines()]
+
+
+def test_analyze_writes_one_pose_line_per_frame_with_the_runner_found(analyzed, clip):
+    rows = _poses(analyzed)
+    assert len(rows) == clip.truth["video"]["frames"] == 360
+    assert [r["index"] for r in rows] == list(range(360))
+    found = sum(r["box"] is not None for r in rows)
+    assert found >= 0.95 * len(rows)
+    for name in SESSION_FILES:
+        assert (analyzed / name).is_file(), name
+    first = rows[0]
+    assert set(first) == {"index", "t", "xy", "conf", "box"}
+    assert len(first["xy"]) == 17 and len(first["conf"]) == 17
+
+
+def test_keypoints_land_on_the_runner(analyzed, clip):
+    rows = [r for r in _poses(analyzed) if r["box"] is not None]
+    ordered = 0
+    inside = 0
+    for r in rows:
+        xy = np.array([[np.nan, np.nan] if p is None else p for p in r["xy"]], float)
+        hip = np.nanmean(xy[[Kp.LEFT_HIP, Kp.RIGHT_HIP], 1])
+        knee = np.nanmean(xy[[Kp.LEFT_KNEE, Kp.RIGHT_KNEE], 1])
+        ankle = np.nanmean(xy[[Kp.LEFT_ANKLE, Kp.RIGHT_ANKLE], 1])
+        shoulder = np.nanmean(xy[[Kp.LEFT_SHOULDER, Kp.RIGHT_SHOULDER], 1])
+        ordered += bool(shoulder < hip < knee < ankle)  # image y grows downwards
+        x1, y1, x2, y2 = r["box"]
+        pts = xy[~np.isnan(xy).any(axis=1)]
+        inside += bool(np.mean((pts[:, 0] >= x1 - 5) & (pts[:, 0] <= x2 + 5) & (pts[:, 1] >= y1 - 5) & (pts[:, 1] <= y2 + 5)) > 0.9)
+    assert ordered >= 0.9 * len(rows)
+    assert inside >= 0.95 * len(rows)
+    # The box stays around the one runner on a treadmill: its centre barely moves, its height is a
+    # large part of the portrait frame.
+    boxes = np.array([r["box"] for r in rows])
+    cx = (boxes[:, 0] + boxes[:, 2]) / 2
+    height = boxes[:, 3] - boxes[:, 1]
+    assert np.std(cx) < 0.1 * clip.truth["video"]["width"]
+    assert np.median(height) > 0.4 * clip.truth["video"]["height"]
+
+
+def test_live_realtime_rehearsal_takes_the_clip_duration_and_writes_the_same_folder(rehearsed, clip):
+    folder, wall_s = rehearsed
+    for name in SESSION_FILES:
+        assert (folder / name).is_file(), name
+    duration_s = clip.truth["video"]["duration_s"]
+    assert wall_s >= 0.9 * duration_s  # paced like a camera, not read as fast as possible
+    summary = json.loads((folder / "summary.json").read_text())
+    rows = _poses(folder)
+    assert len(rows) + summary["dropped_frames"] == 360
+    assert sum(r["box"] is not None for r in rows) >= 0.95 * len(rows)
