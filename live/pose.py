@@ -1,6 +1,6 @@
 """Pose estimation: ultralytics YOLO pose in, one frozen `PoseFrame` per frame out.
 
-This module is the only code that touches ultralytics or torch. Before ultralytics is imported it
+This module and live/backends.py are the only code that touches ultralytics, torch or a runtime. Before ultralytics is imported it
 is switched to offline behaviour: no DNS probe, no analytics, no pip-install at run time, no font
 download (see `quiet_ultralytics`).
 """
@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from live.backends import AUTO_ORDER, BACKENDS, BackendUnavailable, Runtime
+from live.crop import Affine, CropTracker, Preprocessor, crop_around, decode, full_frame_shape, letterbox
 from live.errors import BadInputError
 from live.keypoints import NUM_KEYPOINTS
 from live.runner import RunnerSelector
@@ -22,6 +24,12 @@ DEFAULT_MODEL_NAME = "yolo11n-pose.pt"
 MODEL_ENV = "POSECOACH_MODEL"
 KP_CONF_MIN = 0.3  # below this the model is guessing: the point becomes NaN
 DET_CONF_MIN = 0.25  # ultralytics' own default person threshold
+FULL_LONG_SIDE = 640  # full-frame input: the size of the torch reference (ultralytics' default)
+# Upright crop input: the runner's box is about 0.3-0.6 as wide as tall, so 320x192 (h x w) holds
+# them padded at about 0.8x the pixel size a 640 full frame gives a runner filling the height.
+CROP_HW = (320, 192)
+CROP_PAD_FRAC = 0.15  # room for a swinging foot or arm and a frame's motion outside the last box
+REDETECT_S = 1.0  # a new person or a drifted crop is caught within a second
 
 
 def quiet_ultralytics():
@@ -111,40 +119,116 @@ def pose_frame_from_arrays(frame: Frame, box: np.ndarray, kp: np.ndarray, kp_con
 
 
 class PoseEstimator:
-    """`estimate(frame) -> PoseFrame` for the runner (an empty PoseFrame when nobody is in view)."""
+    """`estimate(frame) -> PoseFrame` for the runner (an empty PoseFrame when nobody is in view).
 
-    def __init__(self, model_path: Path, imgsz: int = 640, kp_conf_min: float = KP_CONF_MIN, device: str = "cpu"):
+    backend: "auto" (fastest that works here: OpenVINO, then ONNX Runtime, then PyTorch, falling back
+    with one sentence on stderr), "openvino", "onnx" or "torch". imgsz: the long side of the
+    full-frame input (None: 640, the size the reference and ultralytics default to). crop: after a
+    full-frame detection, run on a padded crop around the runner at `crop_hw` (see live/crop.py),
+    searching the full frame again when lost and every `redetect_s` seconds.
+    """
+
+    def __init__(
+        self,
+        model_path: Path,
+        backend: str = "auto",
+        imgsz: int | None = None,
+        crop: bool = True,
+        crop_hw: tuple[int, int] = CROP_HW,
+        crop_pad_frac: float = CROP_PAD_FRAC,
+        redetect_s: float = REDETECT_S,
+        kp_conf_min: float = KP_CONF_MIN,
+        device: str = "cpu",
+    ):
+        imgsz = FULL_LONG_SIDE if imgsz is None else int(imgsz)
         if imgsz <= 0 or imgsz % 32:
             raise ValueError(f"imgsz must be a positive multiple of 32, got {imgsz}")
+        if len(crop_hw) != 2 or min(crop_hw) <= 0 or crop_hw[0] % 32 or crop_hw[1] % 32:
+            raise ValueError(f"crop_hw must be two positive multiples of 32, got {crop_hw}")
+        if not 0 <= crop_pad_frac <= 1:
+            raise ValueError(f"crop_pad_frac must be in [0, 1], got {crop_pad_frac}")
         if not 0 <= kp_conf_min < 1:
             raise ValueError(f"kp_conf_min must be in [0, 1), got {kp_conf_min}")
-        quiet_ultralytics()
-        from ultralytics import YOLO
-
-        try:
-            self.model = YOLO(str(model_path), task="pose")
-        except Exception as err:  # a corrupt or foreign file fails in many ways inside torch
-            raise BadInputError(f"The pose model {model_path} could not be loaded ({type(err).__name__}).") from None
+        if backend not in BACKENDS:
+            raise BadInputError(f"Unknown pose backend {backend!r}: choose one of {', '.join(BACKENDS)}.")
+        if device != "cpu":
+            raise ValueError(f"only device='cpu' is supported, got {device!r}")
+        model_path = Path(model_path)
+        if not model_path.is_file():
+            raise BadInputError(f"The pose model {model_path} does not exist.")
         self.imgsz = imgsz
+        self.crop = bool(crop)
+        self.crop_hw = (int(crop_hw[0]), int(crop_hw[1]))
+        self.crop_pad_frac = crop_pad_frac
         self.kp_conf_min = kp_conf_min
-        self.device = device
         self.selector = RunnerSelector()
-        self._threads_set = False
+        self.tracker = CropTracker(redetect_s)
+        self._full: dict[tuple[int, int], tuple[object, Preprocessor, Affine]] = {}
+        self._runtime, self._crop_session = self._open_backend(model_path, backend)
+        self._crop_pre = Preprocessor(self.crop_hw) if self.crop else None
+        self.backend_name = self._runtime.name
+
+    def _open_backend(self, model_path: Path, backend: str):
+        """Open the requested backend (or the first that works, for auto) and prove it by loading
+        one session; a named backend that cannot run is a bad option (exit 2)."""
+        names = AUTO_ORDER if backend == "auto" else (backend,)
+        failures = []
+        for name in names:
+            try:
+                runtime = Runtime(name, model_path)
+                probe = runtime.session(self.crop_hw if self.crop else _probe_shape(self.imgsz))
+                if failures:
+                    print(f"{failures[-1].rstrip('.')}; using {runtime.label} for pose instead.", file=sys.stderr)
+                return runtime, probe
+            except BackendUnavailable as err:
+                failures.append(str(err))
+            except Exception as err:  # an export or load failing for a reason we did not foresee
+                failures.append(f"{name} failed to start ({type(err).__name__}: {err}).")
+        if backend == "auto":
+            raise BadInputError(f"No pose backend could start: {' '.join(failures)}")
+        raise BadInputError(f"The {backend} pose backend cannot run here: {failures[-1]}")
+
+    def prepare(self, image_wh: tuple[int, int]) -> None:
+        """Load (export once, if needed) the full-frame model for this image size now, so the
+        first frame does not pay for it; the loop may call this with the source's size."""
+        self._full_for(image_wh)
+
+    def _full_for(self, image_wh: tuple[int, int]):
+        if image_wh not in self._full:
+            shape = full_frame_shape(image_wh, self.imgsz)
+            self._full[image_wh] = (self._runtime.session(shape), Preprocessor(shape), letterbox(image_wh, shape))
+        return self._full[image_wh]
 
     def estimate(self, frame: Frame) -> PoseFrame:
-        result = self.model.predict(frame.image, imgsz=self.imgsz, conf=DET_CONF_MIN, device=self.device, verbose=False)[0]
-        self._fix_threads()
-        return pose_frame_from_result(result, frame, self.selector, self.kp_conf_min)
+        h, w = frame.image.shape[:2]
+        box = self.tracker.plan(frame.t) if self.crop else None
+        if box is None:
+            session, pre, affine = self._full_for((w, h))
+        else:
+            session, pre, affine = self._crop_session, self._crop_pre, crop_around(box, self.crop_hw, self.crop_pad_frac)
+        out = session.run(pre.fill(frame.image, affine))
+        boxes, kps = decode(out, affine, DET_CONF_MIN, best_only=box is not None)
+        i = self.selector.update(boxes, frame.t, (w, h)) if len(boxes) else None
+        if self.crop:
+            self.tracker.update(frame.t, None if i is None else tuple(float(v) for v in boxes[i]), full=box is None)
+        if i is None:
+            return PoseFrame.empty(frame.t, frame.index, (w, h))
+        return pose_frame_from_arrays(frame, boxes[i], kps[i], self.kp_conf_min)
 
-    def _fix_threads(self) -> None:
-        """ultralytics drops torch to one thread on its first predict() on small machines; put the
-        cores back once, after that call (setting it before has no effect)."""
-        if self._threads_set:
-            return
-        import torch
+    @property
+    def precision(self) -> str:
+        return self._crop_session.precision
 
-        torch.set_num_threads(max(1, os.cpu_count() or 1))
-        self._threads_set = True
+    def describe(self) -> str:
+        """One line for the start of a session: backend, precision, input sizes, crop on/off."""
+        crop = f"runner crop {self.crop_hw[0]}x{self.crop_hw[1]} on (full-frame search every {self.tracker.redetect_s:g} s)" if self.crop else "runner crop off"
+        return f"pose: {self._runtime.label} ({self.precision}), full frame {self.imgsz} px long side, {crop}"
 
     def reset(self) -> None:
         self.selector.reset()
+        self.tracker.reset()
+
+
+def _probe_shape(long_side: int) -> tuple[int, int]:
+    """Without crop, probe the backend at a common 4:3 landscape webcam shape (cached for later)."""
+    return full_frame_shape((640, 480), long_side)
