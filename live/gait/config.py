@@ -1,0 +1,63 @@
+"""GaitConfig: every tunable of the gait tracker, with its unit in its name and why it has its value."""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+
+@dataclass(frozen=True)
+class GaitConfig:
+    # Half width of the zero-phase fits that give velocities and smoothed signals. The hip's vertical
+    # oscillation has a period of one step, 270-400 ms at 150-220 spm: +-100 ms spans about half of it,
+    # averaging keypoint jitter over 7 frames at 30 fps while a cubic still follows a half-sine.
+    fit_half_window_ms: float = 100.0
+    # Each side of a fit needs this many samples; at 15 fps the window widens to reach them (two per
+    # side is the fewest that lets a cubic average out one bad keypoint).
+    fit_min_samples_per_side: int = 2
+    # Keypoints under this confidence are ignored. 0.3 drops the points the model marks as guesses
+    # (console-hidden far leg, 0.05-0.3) and keeps real ones (0.6-1.0 in side view).
+    min_conf: float = 0.3
+    # Two ankles closer than this are one foot drawn twice (the hidden far ankle collapses onto the
+    # near foot): real feet are at least a foot-width apart in x or y when both are seen in side view.
+    collapse_bh: float = 0.03
+    # Feet-apart hysteresis: a stride extreme counts once the separation has fallen this far from its
+    # maximum (and must rise this far again before the next). Keypoint jitter is ~0.02 bh; the feet
+    # separate by 0.25-0.5 bh at every step of a run, so 0.08 bh rejects jitter with a wide margin.
+    apart_drop_bh: float = 0.08
+    # Shortest possible step: 200 ms is 300 spm, above any sprinter's step rate, so no real step is
+    # merged while a jitter double-peak within one step is.
+    min_step_ms: float = 200.0
+    # Step period assumed before two steps are seen: 170 spm, a typical running cadence.
+    default_step_ms: float = 353.0
+    # Landing search around the feet-apart maximum, in step periods: the foot's forward extreme comes
+    # before contact (late-swing retraction), by 0.1-0.25 of a step in running, and never by more
+    # than half a step (by then the other foot is ahead).
+    landing_search_before_steps: float = 0.15
+    landing_search_after_steps: float = 0.45
+    # Toe-off: the rear foot's backward speed (belt speed on a treadmill) falls below this fraction of
+    # its stance speed. Half is where a symmetric zero-phase fit puts an abrupt speed change.
+    toe_off_speed_fraction: float = 0.5
+    # Toe-off search after the landing of the same foot, in step periods: contact lasts 0.45-0.8 of
+    # a step when running, so the search starts after mid-stance and ends one step after landing.
+    toe_off_search_from_steps: float = 0.35
+    toe_off_search_to_steps: float = 1.1
+    # Cadence window (the HUD and the coach read it) and medians of the last N good steps.
+    cadence_window_s: float = 10.0
+    median_steps: int = 10
+    # Body height from keypoints: measured over the first seconds with a person in view.
+    body_height_warmup_s: float = 2.0
+    # A gap without the runner longer than this restarts the tracker (legs, fits, pending steps).
+    max_gap_ms: float = 300.0
+    # Seconds of samples kept: enough for one stride plus the look-ahead and toe-off windows.
+    history_s: float = 3.0
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if not (isinstance(v, (int, float)) and v > 0):
+                raise ValueError(f"GaitConfig.{f.name} must be a positive number, got {v!r}")
+        if self.landing_search_after_steps >= 1.0:
+            raise ValueError(f"landing_search_after_steps must be < 1, got {self.landing_search_after_steps}")
+        if not 0 < self.toe_off_speed_fraction < 1:
+            raise ValueError(f"toe_off_speed_fraction must be in (0, 1), got {self.toe_off_speed_fraction}")
+        if self.toe_off_search_from_steps >= self.toe_off_search_to_steps:
+            raise ValueError("toe_off_search_from_steps must be below toe_off_search_to_steps")

@@ -1,0 +1,199 @@
+"""Online landing and toe-off detection, the same code for live and analysis.
+
+Physics used (side view, body frame; treadmill and overground alike, because every horizontal
+quantity is taken relative to the runner's slowly moving hip reference):
+  1. Each step has one moment of widest stride: the feet-apart distance (label-free: |x_A - x_B| is
+     the same whichever foot the model calls left) peaks when the swing foot reaches its forward
+     extreme. That peak counts steps and, from which leg is ahead, names the leg. It comes about
+     0.1-0.25 step before contact (late-swing retraction), so it is not the landing time.
+  2. Landing: in flight the body falls freely and its downward speed grows until the ground force
+     catches it; the hip's downward velocity therefore peaks at initial contact. The landing time is
+     that peak, searched around the widest-stride moment.
+  3. Toe-off: in stance the foot travels backward with the belt (or the ground, relative to the
+     runner); when it leaves the floor it stops following and decelerates. The rear-most ankle's
+     backward speed falls through half its stance speed at toe-off.
+Velocities come from zero-phase local fits (signals.py), so events do not inherit smoothing lag.
+Look-ahead: a sample is analysed once the fit window after it is complete: max(fit_half_window_ms,
+fit_min_samples_per_side frame intervals) plus one frame for peak confirmation = 133 ms at 30 and
+60 fps (100 + 33 / 17), 200 ms at 15 fps (133 + 67).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from live.gait.config import GaitConfig
+from live.gait.signals import History, falling_crossing, local_fit, parabolic_vertex, peak_in
+
+
+@dataclass
+class StepTiming:
+    """A step being measured: the widest-stride moment, then landing, then toe-off of that leg."""
+
+    t_peak: float
+    leg: int  # track index 0 (A) or 1 (B)
+    t_land: float = math.nan
+    t_toe: float = math.nan
+    flags: list[str] = field(default_factory=list)
+    toe_done: bool = False
+
+
+class EventDetector:
+    def __init__(self, config: GaitConfig) -> None:
+        self.cfg = config
+        self.reset()
+
+    def reset(self) -> None:
+        self.hist = History(self.cfg.history_s)
+        self._settled_t = -math.inf  # last sample whose fits are done
+        self._peak_state = "rise"
+        self._ext_val = -math.inf  # running max (rise) or min (fall) of the fitted feet-apart
+        self._ext_t = math.nan
+        self.steps: list[StepTiming] = []  # steps whose landing or toe-off is still open
+        self._offsets: list[float] = []  # landing minus widest-stride time of recent steps
+        self.step_s_history: list[float] = []
+
+    # ---- timing helpers ----
+    def step_period_s(self) -> float:
+        """Median of the recent landing intervals; the default until two are known."""
+        recent = self.step_s_history[-8:]
+        if not recent:
+            return self.cfg.default_step_ms / 1000.0
+        return float(np.median(recent))
+
+    def half_window_s(self) -> float:
+        t = self.hist.t
+        if len(t) < 3:
+            return self.cfg.fit_half_window_ms / 1000.0
+        dt = float(np.median(np.diff(t[-10:])))
+        return max(self.cfg.fit_half_window_ms / 1000.0, self.cfg.fit_min_samples_per_side * dt * 1.01)
+
+    # ---- per frame ----
+    def update(self, t: float, bh: float, **values: float) -> list[tuple[str, StepTiming]]:
+        """Add one frame's values (hip_y, apart, rear, fwd_0, fwd_1, ...); returns the events decided
+        by it: ("peak" | "landing" | "toe_off", step)."""
+        self.hist.append(t, **values)
+        w = self.half_window_s()
+        events: list[tuple[str, StepTiming]] = []
+        ts = np.asarray(self.hist.t)
+        for i in np.nonzero((ts > self._settled_t) & (ts <= t - w))[0]:
+            self._settle(int(i), w)
+            self._settled_t = float(ts[i])
+            events += self._detect_peak(int(i), bh)
+        events += self._resolve(self._settled_t)
+        return events
+
+    def _settle(self, i: int, w: float) -> None:
+        h = self.hist
+        ts = np.asarray(h.t)
+        t0 = ts[i]
+        k = self.cfg.fit_min_samples_per_side
+        apart, _ = local_fit(ts, h.column("apart"), t0, w, 2, k)
+        _, hip_vy = local_fit(ts, h.column("hip_y"), t0, w, 3, k)
+        _, rear_v = local_fit(ts, h.column("rear"), t0, w, 3, k)
+        h.set(i, "apart_fit", apart)
+        h.set(i, "hip_vy", hip_vy)
+        h.set(i, "rear_v", rear_v)
+
+    def _detect_peak(self, i: int, bh: float) -> list[tuple[str, StepTiming]]:
+        """Hysteresis on the fitted feet-apart distance: a maximum counts once the distance has fallen
+        apart_drop_bh below it, and the next one only after it has risen that much again."""
+        v = self.hist.cols["apart_fit"][i]
+        t = self.hist.t[i]
+        if not math.isfinite(v):
+            return []
+        drop = self.cfg.apart_drop_bh * bh
+        if self._peak_state == "rise":
+            if v > self._ext_val:
+                self._ext_val, self._ext_t = v, t
+            elif v < self._ext_val - drop:
+                step = self._new_step(self._ext_t)
+                self._peak_state, self._ext_val, self._ext_t = "fall", v, t
+                return [("peak", step)] if step else []
+        else:
+            if v < self._ext_val:
+                self._ext_val, self._ext_t = v, t
+            elif v > self._ext_val + drop:
+                self._peak_state, self._ext_val, self._ext_t = "rise", v, t
+        return []
+
+    def _new_step(self, t_max: float) -> StepTiming | None:
+        ts = np.asarray(self.hist.t)
+        j = int(np.searchsorted(ts, t_max))
+        fit = self.hist.column("apart_fit")
+        t_peak = t_max
+        if 0 < j < len(ts) - 1 and np.isfinite(fit[j - 1 : j + 2]).all():
+            t_peak, _ = parabolic_vertex(ts[j - 1 : j + 2], fit[j - 1 : j + 2])
+        last = self.steps[-1].t_peak if self.steps else self._last_peak_t()
+        if last is not None and (t_peak - last) * 1000.0 < self.cfg.min_step_ms:
+            return None
+        leg = self._leg_ahead(j)
+        step = StepTiming(t_peak, leg)
+        self.steps.append(step)
+        self._last_peak = t_peak
+        return step
+
+    def _last_peak_t(self) -> float | None:
+        return getattr(self, "_last_peak", None)
+
+    def _leg_ahead(self, j: int) -> int:
+        """Track whose ankle is further forward around sample j; -1 when neither is seen."""
+        f0, f1 = self.hist.column("fwd_0"), self.hist.column("fwd_1")
+        for d in (0, -1, 1, -2, 2):
+            k = j + d
+            if 0 <= k < len(f0) and math.isfinite(f0[k]) and math.isfinite(f1[k]):
+                return 0 if f0[k] > f1[k] else 1
+        return -1
+
+    # ---- landing and toe-off, once their windows are complete ----
+    def _resolve(self, now: float) -> list[tuple[str, StepTiming]]:
+        out = []
+        period = self.step_period_s()
+        for s in self.steps:
+            if math.isnan(s.t_land) and now >= s.t_peak + self.cfg.landing_search_after_steps * period:
+                self._find_landing(s, period)
+                out.append(("landing", s))
+            if (not s.toe_done and math.isfinite(s.t_land)
+                    and now >= s.t_land + self.cfg.toe_off_search_to_steps * period):
+                self._find_toe_off(s, period)
+                s.toe_done = True
+                out.append(("toe_off", s))
+        return out
+
+    def _find_landing(self, s: StepTiming, period: float) -> None:
+        c = self.cfg
+        t, vy = self.hist.window("hip_vy", s.t_peak - c.landing_search_before_steps * period,
+                                 s.t_peak + c.landing_search_after_steps * period)
+        pk = peak_in(t, vy)
+        if pk is not None:
+            s.t_land = pk[0]
+            self._offsets = (self._offsets + [s.t_land - s.t_peak])[-8:]
+        else:
+            # No clear hip peak (hip hidden or flat): the widest-stride time shifted by this runner's
+            # recent landing delay.
+            s.t_land = s.t_peak + (float(np.median(self._offsets)) if self._offsets else 0.0)
+            s.flags.append("landing_estimated")
+        landed = [x.t_land for x in self.steps if math.isfinite(x.t_land) and x is not s]
+        if landed:
+            dt = s.t_land - max(landed)
+            if dt * 1000.0 >= self.cfg.min_step_ms:
+                self.step_s_history = (self.step_s_history + [dt])[-16:]
+
+    def _find_toe_off(self, s: StepTiming, period: float) -> None:
+        c = self.cfg
+        t, v = self.hist.window("rear_v", s.t_land + c.toe_off_search_from_steps * period,
+                               s.t_land + c.toe_off_search_to_steps * period)
+        if len(v) < 3:
+            s.flags.append("no_toe_off")
+            return
+        i = int(np.argmax(v))
+        if v[i] <= 0:
+            s.flags.append("no_toe_off")
+            return
+        cross = falling_crossing(t[i:], v[i:], c.toe_off_speed_fraction * v[i])
+        if cross is None:
+            s.flags.append("no_toe_off")
+            return
+        s.t_toe = cross

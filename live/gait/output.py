@@ -1,0 +1,81 @@
+"""What the gait tracker writes: cadence from landing times, steps.csv rows, the summary dict."""
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from live.types import STEP_METRICS, StepEvent
+
+if TYPE_CHECKING:
+    from live.gait.tracker import GaitTracker
+
+# An interval between consecutive landings longer than this many typical steps is a break (runner
+# lost, stopped), not a run of missed steps, and is left out of the cadence.
+MAX_STEPS_PER_INTERVAL = 3
+
+STEPS_CSV_COLUMNS = ("t_s", "frame", "leg", "side", "quality") + STEP_METRICS
+
+
+def cadence_from_landings(times: list[float]) -> float:
+    """Steps per minute from sub-frame landing times: steps over elapsed time, where an interval that
+    spans k typical steps (a missed detection) counts as k steps instead of one long step. Using
+    sub-frame times avoids the snapping of whole-frame intervals (at 30 fps, 10 or 11 frames give
+    180 or 163.6, never 168.8). NaN with fewer than three landings."""
+    t = np.sort(np.asarray([x for x in times if math.isfinite(x)], dtype=np.float64))
+    if len(t) < 3:
+        return math.nan
+    d = np.diff(t)
+    typical = float(np.median(d))
+    if not typical > 0:
+        return math.nan
+    n = np.maximum(np.round(d / typical), 1.0)
+    keep = n <= MAX_STEPS_PER_INTERVAL
+    if not keep.any():
+        return math.nan
+    return float(60.0 * n[keep].sum() / d[keep].sum())
+
+
+def write_steps_csv(path: str | Path, steps: list[StepEvent]) -> None:
+    """One row per landing: t_s, frame, leg, side, quality, then STEP_METRICS (empty when NaN)."""
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(STEPS_CSV_COLUMNS)
+        for s in steps:
+            row = [f"{s.t_s:.4f}", s.frame, s.leg, s.side, s.quality]
+            row += ["" if not math.isfinite(v) else f"{v:.4f}" for v in (getattr(s, m) for m in STEP_METRICS)]
+            w.writerow(row)
+
+
+def _stats(values: list[float]) -> dict[str, float | None]:
+    v = [x for x in values if math.isfinite(x)]
+    if not v:
+        return {"median": None, "p25": None, "p75": None}
+    p25, med, p75 = np.percentile(v, [25, 50, 75])
+    return {"median": round(float(med), 4), "p25": round(float(p25), 4), "p75": round(float(p75), 4)}
+
+
+def _num(x: float | None) -> float | None:
+    return None if x is None or not math.isfinite(x) else round(float(x), 4)
+
+
+def summary_dict(tracker: GaitTracker) -> dict:
+    """The summary.json content (JSON-safe: NaN becomes null). Metrics use good steps only."""
+    good = [s for s in tracker.steps if s.good]
+    events = lambda xs: [{"frame": f, "t": round(t, 4), "leg": leg} for t, f, leg in xs]  # noqa: E731
+    return {
+        "cadence_spm": _num(cadence_from_landings([x[0] for x in tracker.landings])),
+        "steps": len(tracker.landings),
+        "facing": tracker.facing or "unknown",
+        "landings": events(tracker.landings),
+        "toe_offs": events(tracker.toe_offs),
+        "metrics": {name: _stats([getattr(s, name) for s in good]) for name in STEP_METRICS},
+        "steps_emitted": len(tracker.steps),
+        "good_steps": len(good),
+        "body_height_px": _num(tracker.body_height_px),
+        "floor_y_px": _num(tracker.floor_y_px),
+        "lag_ms": _num(tracker.lag_ms()),
+    }

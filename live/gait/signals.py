@@ -1,0 +1,118 @@
+"""Zero-phase signal tools for online event timing: a time-stamped history, local polynomial fits
+over a symmetric time window, and sub-frame peak / crossing interpolation.
+
+Why local polynomial fits (a Savitzky-Golay filter in time rather than in samples): a fit over
+[t - w, t + w] has no phase delay, so an event time read from it does not inherit smoothing lag;
+the price is a fixed look-ahead of w. Fitting in seconds, not samples, keeps every rate the same at
+15, 30 or 60 fps and copes with irregular camera timestamps.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+class History:
+    """Columns of per-frame values with their timestamps, trimmed to the last `horizon_s` seconds."""
+
+    def __init__(self, horizon_s: float) -> None:
+        if not horizon_s > 0:
+            raise ValueError(f"horizon_s must be > 0, got {horizon_s}")
+        self.horizon_s = horizon_s
+        self.reset()
+
+    def reset(self) -> None:
+        self.t: list[float] = []
+        self.cols: dict[str, list[float]] = {}
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+    def append(self, t: float, **values: float) -> None:
+        if self.t and t <= self.t[-1]:
+            raise ValueError(f"timestamps must increase: got t={t} after t={self.t[-1]}")
+        n = len(self.t)
+        for name, v in values.items():
+            col = self.cols.setdefault(name, [math.nan] * n)
+            col.append(float(v))
+        for name, col in self.cols.items():
+            if len(col) == n:
+                col.append(math.nan)
+        self.t.append(t)
+        cut = 0
+        while cut < len(self.t) and self.t[-1] - self.t[cut] > self.horizon_s:
+            cut += 1
+        if cut:
+            del self.t[:cut]
+            for col in self.cols.values():
+                del col[:cut]
+
+    def set(self, i: int, name: str, value: float) -> None:
+        """Write a derived value for sample i (e.g. a velocity known only after the look-ahead)."""
+        col = self.cols.setdefault(name, [math.nan] * len(self.t))
+        col[i] = float(value)
+
+    def column(self, name: str) -> np.ndarray:
+        return np.asarray(self.cols.get(name, [math.nan] * len(self.t)), dtype=np.float64)
+
+    def window(self, name: str, t0: float, t1: float) -> tuple[np.ndarray, np.ndarray]:
+        """(t, values) for t0 <= t <= t1, missing values dropped."""
+        t = np.asarray(self.t)
+        v = self.column(name)
+        m = (t >= t0 - 1e-9) & (t <= t1 + 1e-9) & np.isfinite(v)
+        return t[m], v[m]
+
+
+def local_fit(t: np.ndarray, y: np.ndarray, t0: float, half_window_s: float, degree: int,
+              min_per_side: int = 1) -> tuple[float, float]:
+    """(value, slope) at t0 of a least-squares polynomial over samples within +-half_window_s.
+
+    Returns NaNs when either side of t0 has fewer than `min_per_side` samples (a one-sided fit would
+    bring back the phase error this module exists to avoid) or there are too few for the degree.
+    """
+    m = np.isfinite(y) & (np.abs(t - t0) <= half_window_s + 1e-9)
+    tt, yy = t[m] - t0, y[m]
+    if (tt < -1e-9).sum() < min_per_side or (tt > 1e-9).sum() < min_per_side:
+        return math.nan, math.nan
+    deg = min(degree, len(tt) - 1)
+    if deg < 1:
+        return math.nan, math.nan
+    scale = max(half_window_s, 1e-6)  # fit in units of the window for conditioning
+    c = np.polyfit(tt / scale, yy, deg)
+    return float(c[-1]), float(c[-2]) / scale
+
+
+def parabolic_vertex(t: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Vertex (t, y) of the parabola through three samples (uneven spacing allowed); the middle
+    sample if they are collinear. Used for sub-frame peak times."""
+    (t0, t1, t2), (y0, y1, y2) = t, y
+    denom = (t0 - t1) * (t0 - t2) * (t1 - t2)
+    a = (t2 * (y1 - y0) + t1 * (y0 - y2) + t0 * (y2 - y1)) / denom
+    b = (t2 * t2 * (y0 - y1) + t1 * t1 * (y2 - y0) + t0 * t0 * (y1 - y2)) / denom
+    if a == 0 or not math.isfinite(a):
+        return float(t1), float(y1)
+    tv = -b / (2 * a)
+    tv = min(max(tv, t0), t2)  # a vertex outside the bracket means a poor fit: clamp
+    c = y1 - a * t1 * t1 - b * t1
+    return float(tv), float(a * tv * tv + b * tv + c)
+
+
+def peak_in(t: np.ndarray, y: np.ndarray) -> tuple[float, float] | None:
+    """Sub-sample time and value of the largest interior local maximum of y, or None when the
+    maximum sits on the window's edge (the peak is not inside this window)."""
+    if len(y) < 3:
+        return None
+    i = int(np.nanargmax(y))
+    if i == 0 or i == len(y) - 1:
+        return None
+    return parabolic_vertex(t[i - 1 : i + 2], y[i - 1 : i + 2])
+
+
+def falling_crossing(t: np.ndarray, y: np.ndarray, level: float) -> float | None:
+    """Time (linear sub-sample interpolation) of the first fall of y through `level`."""
+    for i in range(1, len(y)):
+        if y[i - 1] >= level > y[i]:
+            f = (y[i - 1] - level) / (y[i - 1] - y[i])
+            return float(t[i - 1] + f * (t[i] - t[i - 1]))
+    return None

@@ -1,0 +1,202 @@
+"""GaitTracker: PoseFrames in, StepEvents out (one per landing), plus a rolling GaitSnapshot.
+
+One verb, `update(pose)`, once per frame in timestamp order. Steps are emitted when their metrics
+are complete: after the next landing and one step period after this foot's toe-off (for its pull),
+i.e. about 1.5 step periods plus the fit look-ahead after the landing.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from calibration.profile import RunnerProfile
+from live.gait.body_frame import BodyFrame
+from live.gait.config import GaitConfig
+from live.gait.events import EventDetector, StepTiming
+from live.gait.legs import LegTracker
+from live.gait.metrics import StepSamples, step_metrics
+from live.gait.output import cadence_from_landings, summary_dict
+from live.keypoints import Kp
+from live.types import STEP_METRICS, GaitSnapshot, PoseFrame, StepEvent
+
+# Time constant of the hip reference that follows the runner's translation (overground) but not the
+# in-step sway: one stride (~0.7 s) attenuates the sway at step frequency about 12-fold. A constant
+# translation makes it lag by a constant offset, which no velocity sees.
+REF_TAU_S = 0.7
+# Before the body height is known (first frame), scale thresholds by the person box height times
+# 0.95: the box spans head top to the lower foot, close to standing height in a side view.
+BOX_TO_BH = 0.95
+
+
+def _mid(pose: PoseFrame, a: Kp, b: Kp, min_conf: float) -> tuple[float, float]:
+    pts = [pose.xy[k] for k in (a, b) if pose.conf[k] >= min_conf and np.isfinite(pose.xy[k]).all()]
+    if not pts:
+        return math.nan, math.nan
+    m = np.mean(pts, axis=0)
+    return float(m[0]), float(m[1])
+
+
+class GaitTracker:
+    def __init__(self, config: GaitConfig = GaitConfig(), profile: RunnerProfile | None = None,
+                 facing: str | None = None) -> None:
+        self.config = config
+        self.profile = profile
+        self.body = BodyFrame(config.min_conf, config.body_height_warmup_s, profile, facing)
+        self.legs = LegTracker(config.min_conf, config.collapse_bh)
+        self.events = EventDetector(config)
+        self.landings: list[tuple[float, int, str]] = []
+        self.toe_offs: list[tuple[float, int, str]] = []
+        self.steps: list[StepEvent] = []
+        self._last_t: float | None = None
+        self._last_found_t: float | None = None
+        self._ref_x: float | None = None
+        self._frames: list[tuple[float, int]] = []  # (t, index) of recent frames, for frame numbers
+        self._frame_s = 1 / 30.0
+
+    # ---- public state ----
+    @property
+    def facing(self) -> str | None:
+        return self.body.facing
+
+    @property
+    def body_height_px(self) -> float | None:
+        return self.body.body_height_px
+
+    @property
+    def floor_y_px(self) -> float | None:
+        return self.body.floor_y_px
+
+    @property
+    def last_landing_t(self) -> float | None:
+        return self.landings[-1][0] if self.landings else None
+
+    def reset(self) -> None:
+        """Forget the current run segment (legs, fits, open steps); facing, body height and the
+        steps already reported are kept."""
+        self.legs.reset()
+        self.events.reset()
+        self._ref_x = None
+
+    # ---- the verb ----
+    def update(self, pose: PoseFrame) -> list[StepEvent]:
+        if self._last_t is not None and pose.t <= self._last_t:
+            raise ValueError(f"PoseFrame timestamps must increase: got t={pose.t} after t={self._last_t}")
+        if self._last_t is not None:
+            self._frame_s = 0.8 * self._frame_s + 0.2 * (pose.t - self._last_t)
+        self._last_t = pose.t
+        self._frames = (self._frames + [(pose.t, pose.index)])[-int(4 / max(self._frame_s, 1e-3)):]
+        if not pose.found:
+            if self._last_found_t is not None and (pose.t - self._last_found_t) * 1000 > self.config.max_gap_ms:
+                self.reset()
+                self._last_found_t = None
+            return []
+        if self._last_found_t is not None and (pose.t - self._last_found_t) * 1000 > self.config.max_gap_ms:
+            self.reset()
+        self._last_found_t = pose.t
+        self.body.update(pose)
+        bh = self.body.provisional_bh() or BOX_TO_BH * (pose.box[3] - pose.box[1])
+        return self._track(pose, bh)
+
+    def _track(self, pose: PoseFrame, bh: float) -> list[StepEvent]:
+        c = self.config.min_conf
+        a, b = self.legs.update(pose, bh)
+        hip_x, hip_y = _mid(pose, Kp.LEFT_HIP, Kp.RIGHT_HIP, c)
+        sh_x, sh_y = _mid(pose, Kp.LEFT_SHOULDER, Kp.RIGHT_SHOULDER, c)
+        if math.isfinite(hip_x):
+            if self._ref_x is None:
+                self._ref_x = hip_x
+            else:
+                k = 1.0 - math.exp(-self._frame_s / REF_TAU_S)
+                self._ref_x += k * (hip_x - self._ref_x)
+        ref = self._ref_x if self._ref_x is not None else math.nan
+        sign = self.body.sign
+        # Raw ankles by the model's labels: the feet-apart distance and the rear-most ankle do not
+        # depend on which foot carries which label.
+        raw = [pose.xy[k][0] if pose.conf[k] >= c else math.nan for k in (Kp.LEFT_ANKLE, Kp.RIGHT_ANKLE)]
+        apart = abs(raw[0] - raw[1])
+        rear = np.nanmax([-sign * (x - ref) for x in raw]) if np.isfinite(raw).any() else math.nan
+        vals = dict(hip_x=hip_x, hip_y=hip_y, sh_x=sh_x, sh_y=sh_y, apart=apart, rear=rear)
+        for i, leg in enumerate((a, b)):
+            vals.update({f"ax_{i}": leg.ankle[0], f"ay_{i}": leg.ankle[1], f"kx_{i}": leg.knee[0],
+                         f"ky_{i}": leg.knee[1], f"conf_{i}": leg.conf,
+                         f"fwd_{i}": sign * (leg.ankle[0] - ref) if leg.seen else math.nan})
+        out = []
+        for kind, step in self.events.update(pose.t, bh, **vals):
+            if kind == "landing":
+                self.landings.append((step.t_land, self._frame_at(step.t_land), self._leg_name(step.leg)))
+            elif kind == "toe_off" and math.isfinite(step.t_toe):
+                self.toe_offs.append((step.t_toe, self._frame_at(step.t_toe), self._leg_name(step.leg)))
+        out += self._emit(pose.t, bh)
+        return out
+
+    def _leg_name(self, leg: int) -> str:
+        if leg < 0:
+            return "unknown"
+        return self.legs.names(self.facing)[leg]
+
+    def _frame_at(self, t: float) -> int:
+        """Index of the frame nearest to time t."""
+        if not self._frames:
+            return -1
+        ts = np.array([f[0] for f in self._frames])
+        return int(self._frames[int(np.argmin(np.abs(ts - t)))][1])
+
+    # ---- emission ----
+    def _emit(self, now: float, bh: float) -> list[StepEvent]:
+        ev = self.events
+        period = ev.step_period_s()
+        out = []
+        while len(ev.steps) >= 2:
+            s, nxt = ev.steps[0], ev.steps[1]
+            if not (s.toe_done and math.isfinite(nxt.t_land)):
+                break
+            t_ready = (s.t_toe if math.isfinite(s.t_toe) else s.t_land) + period + ev.half_window_s()
+            if now < t_ready:
+                break
+            ev.steps.pop(0)
+            out.append(self._step_event(s, nxt.t_land, now, bh, period))
+        self.steps += out
+        return out
+
+    def _step_event(self, s: StepTiming, t_next: float, now: float, bh: float, period: float) -> StepEvent:
+        h = self.events.hist
+        leg = max(s.leg, 0)
+        col = h.column
+        samples = StepSamples(np.asarray(h.t), col("hip_x"), col("hip_y"), col("sh_x"), col("sh_y"),
+                              col(f"ax_{leg}"), col(f"ay_{leg}"), col(f"kx_{leg}"), col(f"ky_{leg}"))
+        bh_m = self.body.body_height_px or bh
+        m = step_metrics(samples, s.t_land, s.t_toe, t_next, self.body.sign, bh_m, period, self._frame_s)
+        flags = list(s.flags)
+        if s.leg < 0:
+            flags.append("leg_unknown")
+        conf = col(f"conf_{leg}")
+        near = np.abs(np.asarray(h.t) - s.t_land) <= 1.5 * self._frame_s
+        if not near.any() or not (conf[near] >= self.config.min_conf).all():
+            flags.append("leg_hidden")
+        if self.facing is None:
+            flags.append("facing_unknown")
+        sides = self.legs.sides(self.facing)
+        return StepEvent(t_s=s.t_land, frame=self._frame_at(s.t_land), leg=self._leg_name(s.leg),
+                         side=sides[leg] if s.leg >= 0 else "unknown", quality=";".join(flags) or "ok",
+                         t_emit_s=now, **{k: float(m[k]) for k in STEP_METRICS})
+
+    # ---- rolling outputs ----
+    def snapshot(self) -> GaitSnapshot:
+        t = self._last_t if self._last_t is not None else 0.0
+        recent = [x[0] for x in self.landings if x[0] > t - self.config.cadence_window_s]
+        good = [s for s in self.steps if s.good][-self.config.median_steps:]
+        medians = {}
+        for name in STEP_METRICS:
+            vals = [getattr(s, name) for s in good if math.isfinite(getattr(s, name))]
+            medians[name] = float(np.median(vals)) if vals else math.nan
+        return GaitSnapshot(t=t, cadence_spm=cadence_from_landings(recent), steps=len(self.landings),
+                            medians=medians, facing=self.facing or "unknown")
+
+    def lag_ms(self) -> float:
+        """Median delay from a landing to the emission of its step (for the report)."""
+        lags = [1000.0 * (s.t_emit_s - s.t_s) for s in self.steps]
+        return float(np.median(lags)) if lags else math.nan
+
+    def summary(self) -> dict:
+        return summary_dict(self)

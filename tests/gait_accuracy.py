@@ -1,0 +1,104 @@
+"""Accuracy of the gait tracker against a clip's ground truth: landings, toe-offs, cadence, legs.
+
+Used by tests/test_gait_footage.py (real model on real footage) and runnable by hand on pose caches:
+    .venv/bin/python tests/gait_accuracy.py /tmp/posecache/male_side.jsonl [truth.json]
+"""
+from __future__ import annotations
+
+import json
+import math
+import sys
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Accuracy:
+    cadence_spm: float
+    cadence_err_spm: float
+    n_truth: int
+    n_detected: int
+    within_1: float  # fraction of truth landings matched within 1 tolerance unit
+    within_2: float
+    extra: float  # unmatched detections / truth count
+    alternation: float  # fraction of consecutive detected steps whose legs differ
+    toe_within_2: float
+    contact_median_ms: float
+    facing: str
+    mean_offset_ms: float
+
+    def row(self, name: str) -> str:
+        return (f"{name:10s} cad {self.cadence_spm:6.2f} ({self.cadence_err_spm:+.2f})  land {self.n_detected}/{self.n_truth}"
+                f"  <=1: {self.within_1:4.0%}  <=2: {self.within_2:4.0%}  extra {self.extra:4.0%}"
+                f"  alt {self.alternation:4.0%}  toe<=2 {self.toe_within_2:4.0%}"
+                f"  contact {self.contact_median_ms:5.0f} ms  bias {self.mean_offset_ms:+5.1f} ms  facing {self.facing}")
+
+
+def match(truth_s: list[float], det_s: list[float], tol_s: float) -> list[tuple[int, int, float]]:
+    """One-to-one matching, closest pairs first, within tol_s: (truth i, detection j, det - truth)."""
+    pairs = sorted((abs(d - t), i, j) for i, t in enumerate(truth_s) for j, d in enumerate(det_s) if abs(d - t) <= tol_s)
+    used_t, used_d, out = set(), set(), []
+    for _, i, j in pairs:
+        if i not in used_t and j not in used_d:
+            used_t.add(i)
+            used_d.add(j)
+            out.append((i, j, det_s[j] - truth_s[i]))
+    return out
+
+
+def accuracy(summary: dict, steps, truth: dict, frame_tol_s: float | None = None) -> Accuracy:
+    """Compare a tracker summary with ground truth. Times are compared in seconds; the tolerance
+    unit is one frame of the ORIGINAL 30 fps clip (33.3 ms) unless frame_tol_s is given."""
+    fps = float(truth["video"]["fps"])
+    unit = frame_tol_s if frame_tol_s is not None else 1.0 / 30.0
+    truth_t = [f / fps for f in truth["initial_contact_frames"]["frames"]]
+    det_t = [d["t"] for d in summary["landings"]]
+    m1 = match(truth_t, det_t, 1.0 * unit + 1e-6)
+    m2 = match(truth_t, det_t, 2.0 * unit + 1e-6)
+    # Extra detections: detected landings within the truth's time span that match no truth landing.
+    lo, hi = min(truth_t) - 2 * unit, max(truth_t) + 2 * unit
+    matched = {j for _, j, _ in m2}
+    extra = sum(1 for j, d in enumerate(det_t) if lo <= d <= hi and j not in matched)
+    legs = [d["leg"] for d in summary["landings"]]
+    alt = [a != b for a, b in zip(legs, legs[1:])]
+    toe_t = [f / fps for f in truth["toe_off_frames"]["frames"]]
+    # "Last frame with the toe on the belt": the toe leaves between that frame and the next.
+    toe_truth = [t + 0.5 / fps for t in toe_t]
+    toe_m = match(toe_truth, [d["t"] for d in summary["toe_offs"]], 2.0 * unit + 1e-6)
+    contacts = [s.contact_ms for s in steps if math.isfinite(s.contact_ms)]
+    cad = summary["cadence_spm"] or math.nan
+    return Accuracy(
+        cadence_spm=cad, cadence_err_spm=cad - truth["cadence_spm"]["value"], n_truth=len(truth_t),
+        n_detected=len(det_t), within_1=len(m1) / len(truth_t), within_2=len(m2) / len(truth_t),
+        extra=extra / len(truth_t), alternation=float(np.mean(alt)) if alt else 0.0,
+        toe_within_2=len(toe_m) / len(toe_t), contact_median_ms=float(np.median(contacts)) if contacts else math.nan,
+        facing=summary["facing"], mean_offset_ms=1000 * float(np.mean([o for _, _, o in m2])) if m2 else math.nan,
+    )
+
+
+def run_tracker(poses, **kw):
+    from live.gait import GaitTracker
+
+    tr = GaitTracker(**kw)
+    steps = []
+    for p in poses:
+        steps += tr.update(p)
+    return tr, steps
+
+
+def main(argv: list[str]) -> None:
+    from live.types import PoseFrame
+
+    for path in argv[1:]:
+        poses = [PoseFrame.from_json(json.loads(line)) for line in open(path)]
+        name = path.rsplit("/", 1)[-1].removesuffix(".jsonl")
+        kind = name.removeprefix("male_side").lstrip("_") or "original"
+        tpath = "/work/shared/footage/male_side/ground_truth.json" if kind == "original" else f"/tmp/derived/{name}.truth.json"
+        truth = json.load(open(tpath))
+        tr, steps = run_tracker(poses)
+        print(accuracy(tr.summary(), steps, truth).row(kind))
+
+
+if __name__ == "__main__":
+    main(sys.argv)
