@@ -16,6 +16,7 @@ import os
 import shutil
 import sys
 import tempfile
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -125,7 +126,8 @@ def _run_exporter(local_pt: Path, backend: str, shape_hw: tuple[int, int]) -> No
     # square 640x640 export costs 25 ms against 19 ms for 480x640.
     # (OpenVINO converts from torch directly; its exporter rejects the simplify argument.)
     extra = {"simplify": False} if backend == "onnx" else {}
-    with _openvino_telemetry_off():
+    with _openvino_telemetry_off(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch.jit.trace deprecation notes: the exporter's business, not the user's
         YOLO(str(local_pt), task="pose").export(
             format=backend, imgsz=list(shape_hw), dynamic=False, batch=1, device="cpu", verbose=False, **extra
         )

@@ -167,6 +167,7 @@ class PoseEstimator:
         self._runtime, self._crop_session = self._open_backend(model_path, backend)
         self._crop_pre = Preprocessor(self.crop_hw) if self.crop else None
         self.backend_name = self._runtime.name
+        self.full_searches = 0  # full-frame detections so far (the rest ran on the runner crop)
 
     def _open_backend(self, model_path: Path, backend: str):
         """Open the requested backend (or the first that works, for auto) and prove it by loading
@@ -203,6 +204,7 @@ class PoseEstimator:
         h, w = frame.image.shape[:2]
         box = self.tracker.plan(frame.t) if self.crop else None
         if box is None:
+            self.full_searches += 1
             session, pre, affine = self._full_for((w, h))
         else:
             session, pre, affine = self._crop_session, self._crop_pre, crop_around(box, self.crop_hw, self.crop_pad_frac)
