@@ -2,7 +2,7 @@
 
 Every decision uses the frame timestamps passed to `update`, never the wall clock, so analysing a
 file produces the same cues as running live. "At most one cue in flight" is kept two ways:
-- the coach estimates how long its last cue takes to say (words / speech_rate_wpm + a pause) and
+- the coach estimates how long its last cue takes to say (words / speech.rate_wpm + a pause) and
   starts no cue before then: deterministic, the same in analysis and live mode;
 - the live loop may also pass `speaker_busy=speaker.busy`, so a slow real voice still holds the
   next cue back. Analysis passes nothing (False) and gets the estimate alone.
@@ -82,7 +82,7 @@ class Coach:
         return self._in_flight_until
 
     def speech_s(self, text: str) -> float:
-        return len(text.split()) * 60.0 / self.config.coach.speech_rate_wpm + SPEECH_OVERHEAD_S
+        return len(text.split()) * 60.0 / self.config.speech.rate_wpm + SPEECH_OVERHEAD_S
 
     def update(self, t: float, new_steps: Sequence[StepEvent], cadence_spm: float = math.nan,
                speaker_busy: bool = False) -> list[Cue]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -42,9 +42,14 @@ class CoachConfig:
     quiet_s: float
     praise: bool
     praise_within_s: float
-    speech_rate_wpm: int
     window_steps: int
     persist_steps: int
+
+
+@dataclass(frozen=True)
+class SpeechConfig:
+    voice: str  # "" = the engine's default voice
+    rate_wpm: int
 
 
 @dataclass(frozen=True)
@@ -65,12 +70,20 @@ class RuleConfig:
 @dataclass(frozen=True)
 class CuesConfig:
     coach: CoachConfig
+    speech: SpeechConfig
     phrases: Mapping[str, str]  # read-only mapping: cue id -> words
     faults: tuple[RuleConfig, ...]
     source: str = "defaults"
 
     def phrase(self, cue_id: str) -> str:
         return self.phrases[cue_id]
+
+    def with_speech(self, voice: str | None, rate_wpm: int | None) -> CuesConfig:
+        """This config with the command line's --voice / --rate (None keeps the file's value)."""
+        speech = SpeechConfig(self.speech.voice if voice is None else voice,
+                              self.speech.rate_wpm if rate_wpm is None else rate_wpm)
+        _value(self.source, "speech.rate_wpm", speech.rate_wpm, _SPEECH_KEYS)
+        return replace(self, speech=speech)
 
 
 # key -> (type, low, high); None = no bound. Ranges say what a sane coach could want.
@@ -84,9 +97,12 @@ _COACH_KEYS: dict[str, tuple[type, Any, Any]] = {
     "quiet_s": (float, 0.0, 3600.0),
     "praise": (bool, None, None),
     "praise_within_s": (float, 0.0, 600.0),
-    "speech_rate_wpm": (int, 80, 450),
     "window_steps": (int, 1, 50),
     "persist_steps": (int, 1, 50),
+}
+_SPEECH_KEYS: dict[str, tuple[type, Any, Any]] = {
+    "voice": (str, None, None),
+    "rate_wpm": (int, 80, 450),  # below 80 words run apart, above 450 espeak is unintelligible
 }
 _RULE_KEYS: dict[str, tuple[type, Any, Any]] = {
     "cue": (str, None, None),
@@ -123,9 +139,10 @@ def load_cues_config(path: str | Path | None) -> CuesConfig:
 def cues_config_from_dict(defaults: Mapping, user: Mapping, source: str = "cue file") -> CuesConfig:
     """Merge `user` over `defaults` (both parsed TOML) and check every value."""
     for key in user:
-        if key not in ("coach", "phrases", "faults"):
-            _bad(source, f"unknown section [{key}]; the sections are [coach], [phrases] and [faults.NAME]")
+        if key not in ("coach", "speech", "phrases", "faults"):
+            _bad(source, f"unknown section [{key}]; the sections are [coach], [speech], [phrases] and [faults.NAME]")
     coach_raw = {**defaults.get("coach", {}), **_table(user, "coach", source)}
+    speech_raw = {**defaults.get("speech", {}), **_table(user, "speech", source)}
     phrases_raw = {**defaults.get("phrases", {}), **_table(user, "phrases", source)}
     faults_raw = {name: dict(t) for name, t in defaults.get("faults", {}).items()}
     for name, table in _table(user, "faults", source).items():
@@ -136,11 +153,13 @@ def cues_config_from_dict(defaults: Mapping, user: Mapping, source: str = "cue f
     coach = CoachConfig(**{k: _value(source, f"coach.{k}", v, _COACH_KEYS) for k, v in _known(
         coach_raw, _COACH_KEYS, "coach", source).items()})
     _check_coach(coach, source)
+    speech = SpeechConfig(**{k: _value(source, f"speech.{k}", v, _SPEECH_KEYS) for k, v in _known(
+        speech_raw, _SPEECH_KEYS, "speech", source).items()})
     phrases = _check_phrases(phrases_raw, source)
     if coach.praise and "praise" not in phrases:
         _bad(source, 'praise is on but [phrases] has no "praise" entry')
     faults = tuple(_rule(source, name, t, coach, phrases) for name, t in faults_raw.items())
-    return CuesConfig(coach, MappingProxyType(phrases), faults, source)
+    return CuesConfig(coach, speech, MappingProxyType(phrases), faults, source)
 
 
 def _table(d: Mapping, key: str, source: str) -> dict:
