@@ -36,10 +36,12 @@ class GaitConfig:
     # Toe-off: the rear foot's backward speed (belt speed on a treadmill) falls below this fraction of
     # its stance speed. Half is where a symmetric zero-phase fit puts an abrupt speed change.
     toe_off_speed_fraction: float = 0.5
-    # Toe-off search after the landing of the same foot, in step periods: contact lasts 0.45-0.8 of
-    # a step when running, so the search starts after mid-stance and ends one step after landing.
-    toe_off_search_from_steps: float = 0.35
-    toe_off_search_to_steps: float = 1.1
+    # Toe-off search around the NEXT widest stride, in step periods: the rear foot at that moment is
+    # the one whose stance is ending. The window starts after the feet have crossed at mid-stance
+    # (the rear foot is then surely the stance foot) and ends once it has stopped going backward
+    # (it turns forward about 0.1-0.2 step after the widest stride).
+    toe_off_search_before_peak_steps: float = 0.5
+    toe_off_search_after_peak_steps: float = 0.35
     # Cadence window (the HUD and the coach read it) and medians of the last N good steps.
     cadence_window_s: float = 10.0
     median_steps: int = 10
@@ -59,5 +61,5 @@ class GaitConfig:
             raise ValueError(f"landing_search_after_steps must be < 1, got {self.landing_search_after_steps}")
         if not 0 < self.toe_off_speed_fraction < 1:
             raise ValueError(f"toe_off_speed_fraction must be in (0, 1), got {self.toe_off_speed_fraction}")
-        if self.toe_off_search_from_steps >= self.toe_off_search_to_steps:
-            raise ValueError("toe_off_search_from_steps must be below toe_off_search_to_steps")
+        if self.toe_off_search_after_peak_steps > self.landing_search_after_steps:
+            raise ValueError("toe_off_search_after_peak_steps must not exceed landing_search_after_steps")

@@ -33,9 +33,12 @@ class StepTiming:
     """A step being measured: the widest-stride moment, then landing, then toe-off of that leg."""
 
     t_peak: float
-    leg: int  # track index 0 (A) or 1 (B)
+    leg: int  # track index 0 (A) or 1 (B) ahead at the widest stride (its samples feed the metrics)
+    vote: float = 0.0  # +conf when the ankle labelled left is further right in the image (see _label_vote)
+    side: str = "unknown"  # named by LegPhase at landing
     t_land: float = math.nan
-    t_toe: float = math.nan
+    t_toe: float = math.nan  # this foot's toe-off (found at the next step's widest stride)
+    t_rear_toe: float = math.nan  # the OTHER foot's toe-off, found around this step's widest stride
     flags: list[str] = field(default_factory=list)
     toe_done: bool = False
 
@@ -52,6 +55,7 @@ class EventDetector:
         self._ext_val = -math.inf  # running max (rise) or min (fall) of the fitted feet-apart
         self._ext_t = math.nan
         self.steps: list[StepTiming] = []  # steps whose landing or toe-off is still open
+        self._last_peak: float | None = None
         self._offsets: list[float] = []  # landing minus widest-stride time of recent steps
         self.step_s_history: list[float] = []
 
@@ -126,17 +130,22 @@ class EventDetector:
         t_peak = t_max
         if 0 < j < len(ts) - 1 and np.isfinite(fit[j - 1 : j + 2]).all():
             t_peak, _ = parabolic_vertex(ts[j - 1 : j + 2], fit[j - 1 : j + 2])
-        last = self.steps[-1].t_peak if self.steps else self._last_peak_t()
+        last = self._last_peak
         if last is not None and (t_peak - last) * 1000.0 < self.cfg.min_step_ms:
             return None
-        leg = self._leg_ahead(j)
-        step = StepTiming(t_peak, leg)
+        step = StepTiming(t_peak, self._leg_ahead(j), self._label_vote(j))
         self.steps.append(step)
         self._last_peak = t_peak
         return step
 
-    def _last_peak_t(self) -> float | None:
-        return getattr(self, "_last_peak", None)
+    def _label_vote(self, j: int) -> float:
+        """In image terms: +conf when the ankle labelled left is further right in the image. The
+        tracker multiplies by the facing sign when it names the step (facing may be decided later)."""
+        fl, fr = self.hist.column("x_left"), self.hist.column("x_right")
+        cl, cr = self.hist.column("conf_left"), self.hist.column("conf_right")
+        if 0 <= j < len(fl) and math.isfinite(fl[j]) and math.isfinite(fr[j]):
+            return min(cl[j], cr[j]) * (1.0 if fl[j] > fr[j] else -1.0)
+        return 0.0
 
     def _leg_ahead(self, j: int) -> int:
         """Track whose ankle is further forward around sample j; -1 when neither is seen."""
@@ -151,15 +160,20 @@ class EventDetector:
     def _resolve(self, now: float) -> list[tuple[str, StepTiming]]:
         out = []
         period = self.step_period_s()
-        for s in self.steps:
+        for k, s in enumerate(self.steps):
             if math.isnan(s.t_land) and now >= s.t_peak + self.cfg.landing_search_after_steps * period:
                 self._find_landing(s, period)
                 out.append(("landing", s))
-            if (not s.toe_done and math.isfinite(s.t_land)
-                    and now >= s.t_land + self.cfg.toe_off_search_to_steps * period):
-                self._find_toe_off(s, period)
-                s.toe_done = True
-                out.append(("toe_off", s))
+                s.t_rear_toe = self._find_toe_off(s.t_peak, period)
+                prev = self.steps[k - 1] if k > 0 else None
+                if prev is not None:
+                    prev.toe_done = True
+                    if prev.t_land < s.t_rear_toe < s.t_land:
+                        prev.t_toe = s.t_rear_toe
+                    else:
+                        prev.flags.append("no_toe_off")
+                if math.isfinite(s.t_rear_toe):
+                    out.append(("toe_off", s))
         return out
 
     def _find_landing(self, s: StepTiming, period: float) -> None:
@@ -181,19 +195,18 @@ class EventDetector:
             if dt * 1000.0 >= self.cfg.min_step_ms:
                 self.step_s_history = (self.step_s_history + [dt])[-16:]
 
-    def _find_toe_off(self, s: StepTiming, period: float) -> None:
+    def _find_toe_off(self, t_peak: float, period: float) -> float:
+        """The rear foot's toe-off around a widest stride: in stance it moves backward at the belt's
+        speed; off the floor it stops following and decelerates. Toe-off is the first fall of its
+        fitted backward speed through toe_off_speed_fraction of the fastest (stance) speed in the
+        window. NaN if there is none."""
         c = self.cfg
-        t, v = self.hist.window("rear_v", s.t_land + c.toe_off_search_from_steps * period,
-                               s.t_land + c.toe_off_search_to_steps * period)
+        t, v = self.hist.window("rear_v", t_peak - c.toe_off_search_before_peak_steps * period,
+                               t_peak + c.toe_off_search_after_peak_steps * period)
         if len(v) < 3:
-            s.flags.append("no_toe_off")
-            return
+            return math.nan
         i = int(np.argmax(v))
         if v[i] <= 0:
-            s.flags.append("no_toe_off")
-            return
+            return math.nan
         cross = falling_crossing(t[i:], v[i:], c.toe_off_speed_fraction * v[i])
-        if cross is None:
-            s.flags.append("no_toe_off")
-            return
-        s.t_toe = cross
+        return math.nan if cross is None else cross

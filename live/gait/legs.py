@@ -146,3 +146,37 @@ class LegTracker:
         if self._left_votes[0] == self._left_votes[1]:
             return ("unknown", "unknown")
         return ("left", "right") if self._left_votes[0] > self._left_votes[1] else ("right", "left")
+
+
+class LegPhase:
+    """Names the leg of each step: legs alternate in running, so the side of step k follows from
+    step k-1 and the number of step periods between them (a missed step keeps the parity right).
+    Which parity is "left" is a vote: at the widest stride the feet are far apart, where the model's
+    left/right labels are right most of the time, so each step votes with the label of its forward
+    ankle, and the running score (recent votes weigh more) fixes the phase. A wrong label on one
+    step therefore never renames it, and a swapped leg track never breaks alternation."""
+
+    # Votes fade with a memory of ~8 steps: long enough to outvote a few wrong labels, short enough
+    # to recover within seconds after the runner is lost and found with a different phase.
+    MEMORY_STEPS = 8.0
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self._parity = 0
+        self._last_t: float | None = None
+        self._score = 0.0  # > 0: parity 0 is the left leg
+
+    def update(self, t: float, period_s: float, vote: float) -> str:
+        """Side ("left" | "right" | "unknown") of the step landing at t; vote +1 if the model calls its
+        forward ankle left, -1 right, 0 unknown (weight = its confidence)."""
+        if self._last_t is not None:
+            n = max(1, round((t - self._last_t) / period_s))
+            self._parity = (self._parity + n) % 2
+        self._last_t = t
+        sign = 1.0 if self._parity == 0 else -1.0
+        self._score = self._score * (1.0 - 1.0 / self.MEMORY_STEPS) + sign * vote
+        if self._score == 0:
+            return "unknown"
+        return "left" if self._score * sign > 0 else "right"

@@ -116,3 +116,4 @@ def falling_crossing(t: np.ndarray, y: np.ndarray, level: float) -> float | None
             f = (y[i - 1] - level) / (y[i - 1] - y[i])
             return float(t[i - 1] + f * (t[i] - t[i - 1]))
     return None
+

@@ -14,7 +14,7 @@ from calibration.profile import RunnerProfile
 from live.gait.body_frame import BodyFrame
 from live.gait.config import GaitConfig
 from live.gait.events import EventDetector, StepTiming
-from live.gait.legs import LegTracker
+from live.gait.legs import LegPhase, LegTracker
 from live.gait.metrics import StepSamples, step_metrics
 from live.gait.output import cadence_from_landings, summary_dict
 from live.keypoints import Kp
@@ -45,6 +45,7 @@ class GaitTracker:
         self.body = BodyFrame(config.min_conf, config.body_height_warmup_s, profile, facing)
         self.legs = LegTracker(config.min_conf, config.collapse_bh)
         self.events = EventDetector(config)
+        self.phase = LegPhase()
         self.landings: list[tuple[float, int, str]] = []
         self.toe_offs: list[tuple[float, int, str]] = []
         self.steps: list[StepEvent] = []
@@ -76,6 +77,7 @@ class GaitTracker:
         steps already reported are kept."""
         self.legs.reset()
         self.events.reset()
+        self.phase.reset()
         self._ref_x = None
 
     # ---- the verb ----
@@ -115,8 +117,10 @@ class GaitTracker:
         # depend on which foot carries which label.
         raw = [pose.xy[k][0] if pose.conf[k] >= c else math.nan for k in (Kp.LEFT_ANKLE, Kp.RIGHT_ANKLE)]
         apart = abs(raw[0] - raw[1])
+
         rear = np.nanmax([-sign * (x - ref) for x in raw]) if np.isfinite(raw).any() else math.nan
-        vals = dict(hip_x=hip_x, hip_y=hip_y, sh_x=sh_x, sh_y=sh_y, apart=apart, rear=rear)
+        vals = dict(hip_x=hip_x, hip_y=hip_y, sh_x=sh_x, sh_y=sh_y, apart=apart, rear=rear, x_left=raw[0],
+                    x_right=raw[1], conf_left=pose.conf[Kp.LEFT_ANKLE], conf_right=pose.conf[Kp.RIGHT_ANKLE])
         for i, leg in enumerate((a, b)):
             vals.update({f"ax_{i}": leg.ankle[0], f"ay_{i}": leg.ankle[1], f"kx_{i}": leg.knee[0],
                          f"ky_{i}": leg.knee[1], f"conf_{i}": leg.conf,
@@ -124,16 +128,23 @@ class GaitTracker:
         out = []
         for kind, step in self.events.update(pose.t, bh, **vals):
             if kind == "landing":
-                self.landings.append((step.t_land, self._frame_at(step.t_land), self._leg_name(step.leg)))
-            elif kind == "toe_off" and math.isfinite(step.t_toe):
-                self.toe_offs.append((step.t_toe, self._frame_at(step.t_toe), self._leg_name(step.leg)))
+                vote = step.vote * self.body.sign if self.facing else 0.0  # +: the left ankle is ahead
+                step.side = self.phase.update(step.t_land, self.events.step_period_s(), vote)
+                self.landings.append((step.t_land, self._frame_at(step.t_land), self._leg_name(step.side)))
+            elif kind == "toe_off":  # the other foot than this step's, leaving at step.t_rear_toe
+                other = {"left": "right", "right": "left"}.get(step.side, "unknown")
+                self.toe_offs.append((step.t_rear_toe, self._frame_at(step.t_rear_toe), self._leg_name(other)))
         out += self._emit(pose.t, bh)
         return out
 
-    def _leg_name(self, leg: int) -> str:
-        if leg < 0:
+    def _leg_name(self, side: str) -> str:
+        """near / far from the anatomical side: facing left, the camera sees the runner's left side
+        (image axes x right, y down, z into the scene form a right-handed frame: a runner heading -x
+        with up -y has the right hand toward +z, away from the camera). Mirrored footage is, to the
+        model, a runner with the other side toward the camera, so the same rule holds."""
+        if side == "unknown" or self.facing is None:
             return "unknown"
-        return self.legs.names(self.facing)[leg]
+        return "near" if side == self.facing else "far"
 
     def _frame_at(self, t: float) -> int:
         """Index of the frame nearest to time t."""
@@ -176,9 +187,7 @@ class GaitTracker:
             flags.append("leg_hidden")
         if self.facing is None:
             flags.append("facing_unknown")
-        sides = self.legs.sides(self.facing)
-        return StepEvent(t_s=s.t_land, frame=self._frame_at(s.t_land), leg=self._leg_name(s.leg),
-                         side=sides[leg] if s.leg >= 0 else "unknown", quality=";".join(flags) or "ok",
+        return StepEvent(t_s=s.t_land, frame=self._frame_at(s.t_land), leg=self._leg_name(s.side), side=s.side, quality=";".join(flags) or "ok",
                          t_emit_s=now, **{k: float(m[k]) for k in STEP_METRICS})
 
     # ---- rolling outputs ----
