@@ -6,7 +6,9 @@ so a still keypoint is smoothed hard (no jitter on the HUD) and a fast one (a sw
 followed closely. It adapts its smoothing factor to the real time step, so 15, 30 and 60 fps work.
 
 Lag. A first-order low-pass with cutoff fc delays a slowly varying signal by tau = 1 / (2 pi fc).
-With the defaults (min_cutoff_hz = 1.0, beta = 0.02 per px/s):
+The filter's speed estimate (from its own previous output, as in the reference algorithm) runs
+above the true speed on a ramp, so the real lag is at most these figures (defaults
+min_cutoff_hz = 1.0, beta = 0.02 per px/s):
   - a keypoint at rest: fc = 1.0 Hz, lag = 159 ms;
   - a hip moving at 100 px/s: fc = 3 Hz, lag = 53 ms;
   - an ankle in swing at 1,000 px/s: fc = 21 Hz, lag = 8 ms.
@@ -54,8 +56,14 @@ class OneEuroFilter:
         self._dx: np.ndarray | None = None
         self._t: float | None = None
 
+    @property
+    def speed(self) -> np.ndarray | None:
+        """The filter's current speed estimate per element (units/s), None before the first value."""
+        return None if self._dx is None else self._dx.copy()
+
     def lag_s(self, speed: float = 0.0) -> float:
-        """Delay of the filtered value behind a signal moving steadily at `speed` (units/s)."""
+        """Upper bound of the delay of the filtered value behind a signal moving steadily at `speed`
+        (units/s); the measured delay is lag_s(the filter's own speed estimate), which is smaller."""
         return 1.0 / (2.0 * math.pi * (self.min_cutoff_hz + self.beta * abs(speed)))
 
     def update(self, x, t: float) -> np.ndarray:
