@@ -65,7 +65,9 @@ class RunnerProfile:
     # The runner's own neutral value per StepEvent metric (e.g. trunk_deg standing tall), so cues
     # are relative to the runner; empty when there was no standing phase to measure it from.
     baseline: dict[str, float] = field(default_factory=dict)
-    camera_tilt_deg: float = 0.0  # body line vs image vertical when standing; + = clockwise image
+    # Camera roll from the standing body line, + = image turned clockwise; None when the runner was
+    # already running (no standing body line to measure it from).
+    camera_tilt_deg: float | None = None
     measured_from: str = "standing"  # "standing" (calibrate) | "running" (first seconds of a run)
     image_width_px: int | None = None
     image_height_px: int | None = None
@@ -91,15 +93,16 @@ class RunnerProfile:
                 raise ValueError(f"{name} must be {' or '.join(repr(a) for a in allowed)}, got {_show(value)}")
 
     def _check_numbers(self) -> None:
-        for name in ("body_height_px", "floor_y_px", "fps", "camera_tilt_deg"):
+        for name in ("body_height_px", "floor_y_px", "fps"):
             _finite(name, getattr(self, name))
         _finite("height_cm", self.height_cm, allow_none=True)
+        _finite("camera_tilt_deg", self.camera_tilt_deg, allow_none=True)
         for name in ("body_height_px", "floor_y_px", "fps"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be greater than 0, got {getattr(self, name)}")
         if self.fps > MAX_FPS:
             raise ValueError(f"fps must be at most {MAX_FPS:.0f}, got {self.fps}")
-        if abs(self.camera_tilt_deg) > MAX_TILT_DEG:
+        if self.camera_tilt_deg is not None and abs(self.camera_tilt_deg) > MAX_TILT_DEG:
             raise ValueError(f"camera_tilt_deg must be within +-{MAX_TILT_DEG:.0f}, got {self.camera_tilt_deg}")
         if self.height_cm is not None and not HEIGHT_CM_RANGE[0] <= self.height_cm <= HEIGHT_CM_RANGE[1]:
             lo, hi = HEIGHT_CM_RANGE

@@ -1,0 +1,207 @@
+"""`posecoach calibrate`: the guided check that writes a RunnerProfile.
+
+This is the only calibration module that touches the camera and the model (inside
+`calibrate_command`); the checks themselves are pure functions in checks.py.
+
+Procedure: prompt the runner to stand tall side on; wait for them to come into view; measure
+MEASURE_S seconds; say what was measured and, in plain words, what to fix. A runner who is already
+running (or a recording of a run) is measured from the running stride, and told so. A still image
+is accepted as a picture of the set-up (it has no frame rate of its own).
+"""
+from __future__ import annotations
+
+import math
+import sys
+import time
+from contextlib import ExitStack
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from calibration.checks import MEASURE_S, CalibrationReport, check_frames, describe
+from calibration.profile import HEIGHT_CM_RANGE, default_profile_path, save_profile
+from live.errors import EXIT_BAD_INPUT, EXIT_OK, BadInputError
+from live.types import Frame, PoseFrame
+
+PROMPT_START = "Step onto the treadmill and stand tall, side on to the camera, with your whole body in view."
+PROMPT_HOLD = "Hold still for three seconds."
+PROMPT_WAIT = "I cannot see you yet: step into view, side on to the camera."
+# A live camera waits this long for the runner before giving up (long enough to walk from the
+# laptop to the treadmill); a recording is read to its end.
+WAIT_FOR_RUNNER_S = 30.0
+REPEAT_WAIT_PROMPT_S = 8.0
+# People are counted on a full-frame detection every this many seconds of the window (the runner
+# crop the estimator uses sees only the runner); six looks over 3 s catch anyone walking through.
+PEOPLE_EVERY_S = 0.5
+SPEECH_STALE_S = 30.0  # prompts are few and all matter: do not drop them as stale like cues
+
+
+class _Prompter:
+    """Prompts go to the console always, to the speaker when one works, and onto the window."""
+
+    def __init__(self, speaker) -> None:
+        self.speaker = speaker
+        self.text = PROMPT_START
+
+    def say(self, text: str, speak: bool = True) -> None:
+        print(text, flush=True)
+        self.text = text
+        if speak and self.speaker is not None:
+            self.speaker.say(text)
+
+
+def _open_speaker(enabled: bool, stack: ExitStack):
+    try:
+        from cues.speaker import open_speaker
+    except ImportError:  # speech is optional: the console carries every prompt anyway
+        return None
+    try:
+        return stack.enter_context(open_speaker(enabled, None, None, stale_s=SPEECH_STALE_S, echo=False))
+    except (TypeError, BadInputError):
+        return None
+
+
+def _open_window(enabled: bool, stack: ExitStack):
+    if not enabled:
+        return None
+    from live.display import Window, display_available
+
+    ok, why = display_available()
+    if not ok:
+        print(why, file=sys.stderr)
+        return None
+    return stack.enter_context(Window())
+
+
+def _show(window, frame: Frame, pose: PoseFrame, text: str) -> None:
+    if window is None:
+        return
+    import cv2
+
+    from live.overlay import draw_skeleton
+
+    image = frame.image.copy()
+    draw_skeleton(image, pose)
+    scale = max(image.shape[:2]) / 720.0
+    cv2.putText(image, text[:60], (10, int(30 * scale)), cv2.FONT_HERSHEY_SIMPLEX, 0.6 * scale, (0, 215, 255),
+                max(1, round(2 * scale)), cv2.LINE_AA)
+    window.show(image)
+
+
+def _people_boxes(estimator, frame: Frame) -> np.ndarray | None:
+    """Every person's box (N, 4) from a full-frame detection, or None when this estimator cannot
+    say (the count is then skipped, and said). Uses the estimator's full-frame session because its
+    `estimate()` returns the selected runner only."""
+    try:
+        from live.crop import decode
+        from live.pose import DET_CONF_MIN
+
+        h, w = frame.image.shape[:2]
+        session, pre, affine = estimator._full_for((w, h))
+        boxes, _ = decode(session.run(pre.fill(frame.image, affine)), affine, DET_CONF_MIN, best_only=False)
+        return boxes
+    except (AttributeError, ImportError, TypeError, ValueError):
+        return None
+
+
+def _still_image(path: Path, estimator) -> tuple[list[PoseFrame], list[np.ndarray] | None, str]:
+    import cv2
+
+    image = cv2.imread(str(path))
+    if image is None:
+        raise BadInputError(f"The image {path} could not be read.")
+    frame = Frame(image, 0.0, 0)
+    pose = estimator.estimate(frame)
+    boxes = _people_boxes(estimator, frame)
+    # A still picture is a camera showing the same scene for the whole window: the same pose,
+    # MEASURE_S seconds of it at 30 frames per second (the model would give the same pose each time).
+    n = int(MEASURE_S * 30) + 1
+    poses = [PoseFrame(i / 30, i, pose.xy.copy(), pose.conf.copy(), pose.box, pose.image_size) for i in range(n)]
+    return poses, None if boxes is None else [boxes], str(path)
+
+
+def _collect(source: str, estimator, prompt: _Prompter, window) -> tuple[list[PoseFrame], list[np.ndarray] | None, str]:
+    """Poses over MEASURE_S seconds from the runner's first appearance, and people counts."""
+    from live.sources import open_source
+
+    poses: list[PoseFrame] = []
+    people: list[np.ndarray] | None = []
+    with open_source(source) as src:
+        live = src.info.kind in ("camera", "stream")
+        start, t0, t_people, t_prompt = time.monotonic(), None, -math.inf, time.monotonic()
+        for frame in src:
+            pose = estimator.estimate(frame)
+            _show(window, frame, pose, prompt.text)
+            if t0 is None and pose.found:
+                t0 = pose.t
+                prompt.say(PROMPT_HOLD, speak=live)
+            if t0 is None:
+                if live and time.monotonic() - start > WAIT_FOR_RUNNER_S:
+                    break
+                if live and time.monotonic() - t_prompt > REPEAT_WAIT_PROMPT_S:
+                    prompt.say(PROMPT_WAIT)
+                    t_prompt = time.monotonic()
+                continue
+            poses.append(pose)
+            if people is not None and pose.t - t_people >= PEOPLE_EVERY_S:
+                boxes = _people_boxes(estimator, frame)
+                people = None if boxes is None else people + [boxes]
+                t_people = pose.t
+            if pose.t - t0 >= MEASURE_S:
+                break
+        name = src.info.name
+    return poses, people, name
+
+
+def measure(source: str, estimator, prompt: _Prompter, window=None) -> tuple[CalibrationReport, str]:
+    """Run the procedure on a source; returns the report and the source's name."""
+    from live.sources import IMAGE_SUFFIXES
+
+    p = Path(source)
+    if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES:
+        poses, people, name = _still_image(p, estimator)
+        return check_frames(poses, people, still_image=True), name
+    poses, people, name = _collect(source, estimator, prompt, window)
+    return check_frames(poses, people), name
+
+
+def _check_options(out: str | None, height_cm: float | None, name: str) -> Path:
+    if height_cm is not None and not (math.isfinite(height_cm) and HEIGHT_CM_RANGE[0] <= height_cm <= HEIGHT_CM_RANGE[1]):
+        lo, hi = HEIGHT_CM_RANGE
+        raise BadInputError(f"--height-cm must be between {lo:.0f} and {hi:.0f} (your height in centimetres), got {height_cm:g}.")
+    path = Path(out) if out else default_profile_path(name)  # also checks the name
+    if path.is_dir():
+        raise BadInputError(f"--out {path} is a folder: give a file name such as {path / (name + '.json')}.")
+    return path
+
+
+def calibrate_command(source: str, out: str | None, height_cm: float | None, name: str, model: str | None,
+                      display: bool, speech: bool) -> int:
+    """`posecoach calibrate`: exit 0 with a profile written, 2 when a check fails (each reason said)."""
+    from live.pose import PoseEstimator, resolve_model_path
+
+    path = _check_options(out, height_cm, name)
+    model_path = resolve_model_path(model)
+    with ExitStack() as stack:
+        prompt = _Prompter(_open_speaker(speech, stack))
+        window = _open_window(display, stack)
+        estimator = PoseEstimator(model_path)
+        prompt.say(PROMPT_START)
+        report, source_name = measure(source, estimator, prompt, window)
+        for line in describe(report):
+            print(f"  {line}", flush=True)
+        for warning in report.warnings:
+            prompt.say(warning, speak=False)
+        if not report.ok:
+            for problem in report.problems:
+                print(f"posecoach: {problem}", file=sys.stderr, flush=True)
+            prompt.say("Calibration failed: fix what is said above and run it again.")
+            return EXIT_BAD_INPUT
+        created = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        profile = report.to_profile(name=name, height_cm=height_cm, source=source_name, created=created)
+        save_profile(profile, path)
+        if profile.px_per_cm is not None:
+            print(f"  scale: {profile.px_per_cm:.2f} px per cm at the runner", flush=True)
+        prompt.say(f"Calibration done. Profile saved to {path}.")
+        return EXIT_OK

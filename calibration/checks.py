@@ -1,0 +1,225 @@
+"""The calibration checks: a few seconds of PoseFrames in, one `CalibrationReport` out, with the
+measurements and, in plain sentences, what to fix (problems: no usable profile until fixed) and
+what to know (warnings: the profile is written, the numbers are less trustworthy).
+
+Pure functions over PoseFrames: nothing here opens a camera or loads the model.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from calibration import measure as m
+from calibration.profile import PROFILE_VERSION, RunnerProfile
+from live.types import PoseFrame
+
+# Seconds of frames with the runner in view that calibration measures over (the gait tracker's
+# body height warm-up is 2 s; one more second gives the facing vote and the floor percentile more
+# strides to work with).
+MEASURE_S = 3.0
+# Below 25 fps a frame is 40 ms or more: contact times (200-300 ms) get coarse, 15-20 % per frame.
+MIN_FPS = 25.0
+# The runner must be seen in most frames: below half, the measurements rest on a few glimpses.
+MIN_FOUND_FRAC = 0.5
+# Keypoints: the model marks clear points 0.8-1.0 and guesses 0.05-0.3; a median of the weakest
+# body part under 0.5 means bad light, motion blur or an occluded body.
+MIN_KEYPOINT_CONF = 0.5
+# Framing: a box within 1 % of an edge is cut off by it; under 3 % there is no room left for a
+# stride or a bounce (the clip's feet come to 2.2 % of the bottom edge: said, not refused).
+CUT_OFF_FRAC = 0.01
+TIGHT_MARGIN_FRAC = 0.03
+# Another person at least half the runner's height could be taken for the runner; smaller ones
+# are far behind (or a poster) and the runner selection ignores them.
+RIVAL_REL_HEIGHT = 0.5
+# A tilt under 3 degrees moves an angle metric by less than its frame-to-frame noise.
+TILT_WARN_DEG = 3.0
+ASSUMED_FPS = 30.0  # for a still image, which has no frame rate of its own
+
+_EDGE_WORDS = {"top": "head", "bottom": "feet", "left": "body", "right": "body"}
+
+
+@dataclass(frozen=True)
+class CalibrationReport:
+    """What calibration measured and what it found wrong. NaN / None where unmeasurable."""
+
+    frames: int
+    frames_with_runner: int
+    phase: str  # "standing" | "running" | "unknown"
+    facing: str | None  # "left" | "right"
+    view: str | None  # "side" | "front" | "angled"
+    body_height_px: float
+    floor_y_px: float
+    trunk_deg: float  # standing: the runner's neutral trunk angle; running: the running median
+    camera_tilt_deg: float
+    fps: float
+    keypoint_conf: float
+    rivals: int | None  # other people as large as the runner (None: not counted)
+    image_size: tuple[int, int]
+    width_ratio: float
+    problems: tuple[str, ...] = field(default_factory=tuple)
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_profile(self, name: str = "runner", height_cm: float | None = None, source: str = "",
+                   created: str = "") -> RunnerProfile:
+        """The profile these measurements make; ValueError when a problem stands in the way."""
+        if not self.ok:
+            raise ValueError(f"cannot make a profile: {self.problems[0]}")
+        baseline = {"trunk_deg": round(self.trunk_deg, 2)} if self.phase == "standing" and math.isfinite(self.trunk_deg) else {}
+        tilt = round(self.camera_tilt_deg, 2) if math.isfinite(self.camera_tilt_deg) else None
+        fps = self.fps if math.isfinite(self.fps) else ASSUMED_FPS
+        w, h = self.image_size
+        return RunnerProfile(
+            version=PROFILE_VERSION, facing=self.facing, view=self.view, body_height_px=round(self.body_height_px, 2),
+            floor_y_px=round(self.floor_y_px, 2), fps=round(fps, 3), height_cm=None if height_cm is None else float(height_cm), name=name,
+            baseline=baseline, camera_tilt_deg=tilt,
+            measured_from="standing" if self.phase == "standing" else "running",
+            image_width_px=w or None, image_height_px=h or None, source=source, created=created,
+        )
+
+
+def check_frames(poses: Sequence[PoseFrame], people: Sequence[np.ndarray] | None = None,
+                 still_image: bool = False) -> CalibrationReport:
+    """Measure and check a few seconds of the runner's poses.
+
+    `people`: for some of the frames, every detected person's box (N, 4), to tell whether the
+    runner is the only one in view; None when they were not counted. `still_image`: the poses
+    repeat one picture, whose timestamps say nothing about a camera's frame rate.
+    """
+    seen = m.found(poses)
+    image_size = next((p.image_size for p in poses), (0, 0))
+    body = m.body_frame(seen)
+    bh = m.body_height_px(body)
+    floor = body.floor_y_px if body.floor_y_px is not None else math.nan
+    phase = m.phase_of(seen, bh) if math.isfinite(bh) else ("unknown" if len(seen) > 1 else m.phase_of(seen, 1.0))
+    sign = -1.0 if body.facing == "left" else 1.0
+    # Tilt only from a standing body line: while running the trunk leans and the ankle's path on the
+    # belt rises at toe-off, so neither gives the camera's roll (tried on the clip: the belt line
+    # read -4.3 deg and +2.0 deg on its mirror image).
+    tilt = m.standing_tilt_deg(seen) if phase == "standing" else math.nan
+    ratio = m.width_ratio(seen)
+    report = CalibrationReport(
+        frames=len(poses), frames_with_runner=len(seen), phase=phase, facing=body.facing,
+        view=m.view_of(ratio), body_height_px=bh, floor_y_px=float(floor), trunk_deg=m.trunk_deg(seen, sign),
+        camera_tilt_deg=tilt, fps=math.nan if still_image else m.delivered_fps(poses), keypoint_conf=m.keypoint_confidence(seen),
+        rivals=None if people is None else m.rival_count(people, RIVAL_REL_HEIGHT),
+        image_size=tuple(image_size), width_ratio=ratio,
+    )
+    problems, warnings = _problems(report, seen), _warnings(report, seen)
+    return CalibrationReport(**{**report.__dict__, "problems": tuple(problems), "warnings": tuple(warnings)})
+
+
+def _problems(r: CalibrationReport, seen: Sequence[PoseFrame]) -> list[str]:
+    """Each problem is one sentence saying what is wrong and what to do about it."""
+    if not seen:
+        return ["Nobody was found in view: stand side on to the camera with your whole body in the frame."]
+    out = []
+    if r.rivals:
+        who = "Another person is" if r.rivals == 1 else f"{r.rivals} other people are"
+        out.append(f"{who} in view, as large as the runner: ask them to step out of the frame, "
+                   "or turn the camera so only the runner is in it.")
+    if r.frames and r.frames_with_runner < MIN_FOUND_FRAC * r.frames:
+        out.append(f"The runner was in view in only {r.frames_with_runner} of {r.frames} frames: stay in the frame "
+                   "for the whole check.")
+    if r.view == "front":
+        out.append("The camera sees the runner from the front: the Pose metrics need a side view, so put the camera "
+                   "beside the treadmill, level with the hips, looking straight across.")
+    elif r.view == "angled":
+        out.append("The camera sees the runner at an angle: move it so it looks straight at the runner's side.")
+    out += _framing_problems(seen)
+    if math.isfinite(r.keypoint_conf) and r.keypoint_conf < MIN_KEYPOINT_CONF:
+        out.append(f"The body is hard to see (keypoint confidence {r.keypoint_conf:.2f}): add light in front of the "
+                   "runner, avoid a bright window behind, and wear clothes that stand out from the background.")
+    if not math.isfinite(r.body_height_px) or not math.isfinite(r.floor_y_px):
+        out.append("Could not measure the body height and the floor: the hips, knees and ankles must be visible.")
+    if r.view == "side" and r.facing is None:
+        out.append("Could not tell which way the runner faces: keep the face in view (no hood, light on the face).")
+    return out
+
+
+def _framing_problems(seen: Sequence[PoseFrame]) -> list[str]:
+    margins = m.margins_frac(seen)
+    return [f"The runner's {_EDGE_WORDS[side]} touches the {side} edge of the image: move the camera back "
+            "until the whole body fits with a hand's width to spare."
+            for side, gap in margins.items() if math.isfinite(gap) and gap < CUT_OFF_FRAC]
+
+
+def _warnings(r: CalibrationReport, seen: Sequence[PoseFrame]) -> list[str]:
+    out = []
+    if r.phase == "running":
+        out.append("You are already running: the measurements come from your running stride (the same as "
+                   "auto-calibration), and no standing posture baseline was recorded.")
+    if math.isfinite(r.fps) and r.fps < MIN_FPS:
+        out.append(f"The camera delivers only {r.fps:.0f} frames per second (below {MIN_FPS:.0f}): contact times "
+                   "will be coarse; more light or a lower camera resolution usually raises it.")
+    if not math.isfinite(r.fps) and r.frames_with_runner:
+        out.append(f"A still image has no frame rate: the profile assumes {ASSUMED_FPS:.0f} fps; calibrate "
+                   "with the camera to measure it.")
+    if math.isfinite(r.camera_tilt_deg) and abs(r.camera_tilt_deg) > TILT_WARN_DEG:
+        turn = "anticlockwise" if r.camera_tilt_deg > 0 else "clockwise"
+        out.append(f"The camera is tilted by {abs(r.camera_tilt_deg):.1f} degrees (measured from your standing body line): "
+                   f"turn it {turn} until it is level.")
+    margins = m.margins_frac(seen)
+    for side, gap in margins.items():
+        if math.isfinite(gap) and CUT_OFF_FRAC <= gap < TIGHT_MARGIN_FRAC:
+            out.append(f"There is little room between the runner's {_EDGE_WORDS[side]} and the {side} edge "
+                       f"({gap:.0%} of the image): leave a hand's width so a stride or a bounce stays in the frame.")
+    return out
+
+
+def describe(r: CalibrationReport) -> list[str]:
+    """The measurements as short lines for the console."""
+    def num(v: float, fmt: str, unit: str) -> str:
+        return f"{format(v, fmt)} {unit}" if math.isfinite(v) else "not measured"
+
+    people = "not counted" if r.rivals is None else ("only the runner" if r.rivals == 0 else f"{r.rivals + 1} people")
+    return [
+        f"runner in view: {r.frames_with_runner} of {r.frames} frames ({people})",
+        f"phase: {r.phase}; view: {r.view or 'unknown'} (width/trunk {num(r.width_ratio, '.2f', '')}); facing: {r.facing or 'unknown'}",
+        f"body height: {num(r.body_height_px, '.0f', 'px')}; floor line: y = {num(r.floor_y_px, '.0f', 'px')}",
+        f"trunk angle: {num(r.trunk_deg, '+.1f', 'deg')}; camera tilt: {num(r.camera_tilt_deg, '+.1f', 'deg')}",
+        f"frame rate: {num(r.fps, '.1f', 'fps')}; keypoint confidence: {num(r.keypoint_conf, '.2f', '')}",
+    ]
+
+
+class AutoCalibrator:
+    """Auto-calibration for a run without a profile: keeps the first MEASURE_S seconds of frames
+    with the runner and makes the same report (and profile) `posecoach calibrate` would.
+    `update(pose)`, `reset()`; `report()` and `profile()` once `done` (or at the end of a run)."""
+
+    def __init__(self, measure_s: float = MEASURE_S) -> None:
+        if not measure_s > 0:
+            raise ValueError(f"measure_s must be > 0, got {measure_s}")
+        self.measure_s = measure_s
+        self.reset()
+
+    def reset(self) -> None:
+        self._poses: list[PoseFrame] = []
+        self._t0: float | None = None
+        self.done = False
+
+    def update(self, pose: PoseFrame) -> None:
+        if self._poses and pose.t <= self._poses[-1].t:
+            raise ValueError(f"PoseFrame timestamps must increase: got t={pose.t} after t={self._poses[-1].t}")
+        if self.done:
+            return
+        if pose.found and self._t0 is None:
+            self._t0 = pose.t
+        if self._t0 is None:
+            return  # nobody yet: the window starts with the runner
+        self._poses.append(pose)
+        self.done = pose.t - self._t0 >= self.measure_s
+
+    def report(self) -> CalibrationReport:
+        return check_frames(self._poses)
+
+    def profile(self, name: str = "runner", source: str = "", created: str = "") -> RunnerProfile | None:
+        """The profile, or None while (or when) the measurements are not usable."""
+        r = self.report()
+        return r.to_profile(name=name, source=source, created=created) if r.ok else None
