@@ -84,6 +84,7 @@ def run_tracker(poses, **kw):
     steps = []
     for p in poses:
         steps += tr.update(p)
+    steps += tr.finish()
     return tr, steps
 
 

@@ -67,12 +67,13 @@ class EventDetector:
             return self.cfg.default_step_ms / 1000.0
         return float(np.median(recent))
 
-    def half_window_s(self) -> float:
+    def frame_s(self) -> float:
+        """Median frame interval of the recent samples."""
         t = self.hist.t
-        if len(t) < 3:
-            return self.cfg.fit_half_window_ms / 1000.0
-        dt = float(np.median(np.diff(t[-10:])))
-        return max(self.cfg.fit_half_window_ms / 1000.0, self.cfg.fit_min_samples_per_side * dt * 1.01)
+        return float(np.median(np.diff(t[-10:]))) if len(t) >= 3 else 1 / 30
+
+    def half_window_s(self) -> float:
+        return max(self.cfg.fit_half_window_ms / 1000.0, self.cfg.fit_min_samples_per_side * self.frame_s() * 1.01)
 
     # ---- per frame ----
     def update(self, t: float, bh: float, **values: float) -> list[tuple[str, StepTiming]]:
@@ -157,11 +158,16 @@ class EventDetector:
         return -1
 
     # ---- landing and toe-off, once their windows are complete ----
+    def finish(self) -> list[tuple[str, StepTiming]]:
+        """End of the stream: decide the steps whose windows the stream ended inside, with the
+        samples there are (fits that would be one-sided stay missing)."""
+        return self._resolve(math.inf)
+
     def _resolve(self, now: float) -> list[tuple[str, StepTiming]]:
         out = []
         period = self.step_period_s()
         for k, s in enumerate(self.steps):
-            if math.isnan(s.t_land) and now >= s.t_peak + self.cfg.landing_search_after_steps * period:
+            if math.isnan(s.t_land) and now >= s.t_peak + self.cfg.landing_search_after_steps * period + self.frame_s():
                 self._find_landing(s, period)
                 out.append(("landing", s))
                 s.t_rear_toe = self._find_toe_off(s.t_peak, period)
@@ -178,10 +184,12 @@ class EventDetector:
 
     def _find_landing(self, s: StepTiming, period: float) -> None:
         c = self.cfg
-        t, vy = self.hist.window("hip_vy", s.t_peak - c.landing_search_before_steps * period,
-                                 s.t_peak + c.landing_search_after_steps * period)
+        lo = s.t_peak - c.landing_search_before_steps * period
+        hi = s.t_peak + c.landing_search_after_steps * period
+        # One more sample on each side, so a peak just inside the window can be seen to be a peak.
+        t, vy = self.hist.window("hip_vy", lo - self.frame_s(), hi + self.frame_s())
         pk = peak_in(t, vy)
-        if pk is not None:
+        if pk is not None and lo <= pk[0] <= hi:
             s.t_land = pk[0]
             self._offsets = (self._offsets + [s.t_land - s.t_peak])[-8:]
         else:

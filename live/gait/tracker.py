@@ -125,8 +125,29 @@ class GaitTracker:
             vals.update({f"ax_{i}": leg.ankle[0], f"ay_{i}": leg.ankle[1], f"kx_{i}": leg.knee[0],
                          f"ky_{i}": leg.knee[1], f"conf_{i}": leg.conf,
                          f"fwd_{i}": sign * (leg.ankle[0] - ref) if leg.seen else math.nan})
+        return self._handle(self.events.update(pose.t, bh, **vals), pose.t, bh)
+
+    def finish(self) -> list[StepEvent]:
+        """End of input (file ended, run stopped): decide and emit the steps still open, with the
+        data there is. Call once, after the last update(); summary() then covers the whole run."""
+        if self._last_t is None:
+            return []
+        bh = self.body.body_height_px or self.body.provisional_bh() or 1.0
+        out = self._handle(self.events.finish(), math.inf, bh)
+        # The last landings have no next landing (or toe-off) inside the input: emit them with the
+        # metrics they have, marked incomplete, so every landing has its StepEvent.
+        rest = []
+        for st in self.events.steps:
+            if math.isfinite(st.t_land):
+                st.flags.append("incomplete")
+                rest.append(self._step_event(st, math.nan, self._last_t, bh, self.events.step_period_s()))
+        self.events.steps.clear()
+        self.steps += rest
+        return out + rest
+
+    def _handle(self, events, now: float, bh: float) -> list[StepEvent]:
         out = []
-        for kind, step in self.events.update(pose.t, bh, **vals):
+        for kind, step in events:
             if kind == "landing":
                 vote = step.vote * self.body.sign if self.facing else 0.0  # +: the left ankle is ahead
                 step.side = self.phase.update(step.t_land, self.events.step_period_s(), vote)
@@ -134,7 +155,7 @@ class GaitTracker:
             elif kind == "toe_off":  # the other foot than this step's, leaving at step.t_rear_toe
                 other = {"left": "right", "right": "left"}.get(step.side, "unknown")
                 self.toe_offs.append((step.t_rear_toe, self._frame_at(step.t_rear_toe), self._leg_name(other)))
-        out += self._emit(pose.t, bh)
+        out += self._emit(now, bh)
         return out
 
     def _leg_name(self, side: str) -> str:
@@ -166,7 +187,7 @@ class GaitTracker:
             if now < t_ready:
                 break
             ev.steps.pop(0)
-            out.append(self._step_event(s, nxt.t_land, now, bh, period))
+            out.append(self._step_event(s, nxt.t_land, min(now, self._last_t), bh, period))
         self.steps += out
         return out
 
