@@ -1,0 +1,174 @@
+"""Calibration on real footage with the real model: auto-calibration, `calibrate` on the clip, on a
+still frame, and its refusal of a crowded front view (ultralytics' bus.jpg)."""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import cv2
+import pytest
+
+from calibration.calibrate import calibrate_command
+from calibration.checks import MEASURE_S, AutoCalibrator, check_frames
+from calibration.profile import load_profile
+from live.errors import EXIT_BAD_INPUT, EXIT_OK
+
+# Hand measurement of the runner's height on the shared clip (male_side.mp4, 720x1280): frames 10
+# and 52 (mid-stance) were extracted with cv2, cropped around the head and the feet, enlarged 3x
+# (nearest neighbour) with a labelled line every 10 px, and read by eye in an image viewer: top of
+# the hair at y = 628 / 631, bottom of the shoe sole on the belt at y = 1229 / 1228, so 601 / 597 px.
+# Mid-stance the support knee is bent and the head bowed: standing tall is a few percent more.
+HAND_BODY_HEIGHT_PX = 599.0
+# The belt seen from slightly above: its far edge at y ~ 1150, the deck's near edge at y ~ 1262
+# (same crops). The soles meet it at y = 1229 (frame 10), 1243 (frame 21) and 1248 (frame 1): the
+# two feet land at different depths on the belt. Their mean is the floor line the profile should hold.
+HAND_BELT_FAR_Y_PX, HAND_BELT_NEAR_Y_PX = 1150.0, 1262.0
+HAND_SOLE_Y_PX = (1229.0 + 1243.0 + 1248.0) / 3
+# The floor estimate (the gait tracker's body frame: stance ankle level plus a barefoot ankle
+# height of 0.039 H) sits ~0.05 H above the soles, because a running shoe adds ~3 cm under the
+# ankle; 0.06 H (36 px here) is the tolerance, well inside the belt's 112 px image band.
+FLOOR_TOL_BH = 0.06
+
+BUS = Path(cv2.__file__).resolve().parents[1] / "ultralytics" / "assets" / "bus.jpg"
+
+
+def auto_report(poses):
+    auto = AutoCalibrator()
+    for p in poses:
+        auto.update(p)
+    assert auto.done
+    return auto.report()
+
+
+@pytest.fixture(scope="module")
+def clip_report(clip, poses_of):
+    return auto_report(poses_of(clip))
+
+
+def test_auto_calibration_on_the_clip(clip, clip_report):
+    r = clip_report
+    assert r.ok, r.problems
+    assert r.facing == clip.facing == "left"
+    assert r.view == "side" == clip.truth["scene"]["view"]
+    assert r.phase == "running"  # the clip has no standing phase
+    assert abs(r.body_height_px / HAND_BODY_HEIGHT_PX - 1) < 0.10, r.body_height_px
+    assert HAND_BELT_FAR_Y_PX < r.floor_y_px < HAND_BELT_NEAR_Y_PX
+    assert abs(r.floor_y_px - HAND_SOLE_Y_PX) < FLOOR_TOL_BH * r.body_height_px, r.floor_y_px
+    assert r.fps == pytest.approx(clip.fps, rel=1e-3)
+    assert r.rivals is None and r.keypoint_conf > 0.8
+    assert any("already running" in w for w in r.warnings)
+    p = r.to_profile(name="clip")
+    assert p.measured_from == "running" and p.baseline == {} and p.camera_tilt_deg is None
+    assert (p.image_width_px, p.image_height_px) == (720, 1280)
+
+
+def test_auto_calibration_uses_the_first_seconds_only(clip, poses_of, clip_report):
+    poses = poses_of(clip)
+    auto = AutoCalibrator()
+    for p in poses:
+        auto.update(p)
+    n_window = sum(1 for p in poses if p.t - poses[0].t <= MEASURE_S + 1e-9)
+    again = check_frames(poses[:n_window])
+    assert again.body_height_px == clip_report.body_height_px
+    assert again.floor_y_px == clip_report.floor_y_px
+
+
+def test_the_gait_tracker_finds_the_same_body_frame(clip, poses_of, clip_report):
+    """Auto-calibration is the gait tracker's own estimator: the tracker run without a profile ends
+    with the same facing and body height (its floor keeps following the whole run)."""
+    from live.gait import GaitTracker
+
+    tracker = GaitTracker()
+    for p in poses_of(clip):
+        tracker.update(p)
+    assert tracker.facing == clip_report.facing
+    assert tracker.body_height_px == pytest.approx(clip_report.body_height_px, rel=0.03)
+    assert abs(tracker.floor_y_px - clip_report.floor_y_px) < 0.02 * clip_report.body_height_px
+
+
+def test_auto_calibration_on_the_mirror_faces_right(make_derived, poses_of, clip_report):
+    mirror = make_derived("mirror")
+    r = auto_report(poses_of(mirror))
+    assert r.ok, r.problems
+    assert r.facing == mirror.facing == "right"
+    assert r.view == "side"
+    assert r.body_height_px == pytest.approx(clip_report.body_height_px, rel=0.05)
+    assert abs(r.floor_y_px - clip_report.floor_y_px) < 0.03 * r.body_height_px
+
+
+@pytest.fixture(scope="module")
+def calibrated(clip, model_path, tmp_path_factory):
+    out = tmp_path_factory.mktemp("calib") / "runner.json"
+    code = calibrate_command(str(clip.path), str(out), 178.0, "clip-runner", str(model_path), display=False, speech=False)
+    return code, out
+
+
+def test_calibrate_on_the_clip_matches_auto_calibration(calibrated, clip_report, capsys):
+    code, out = calibrated
+    assert code == EXIT_OK
+    p = load_profile(out)
+    assert p.name == "clip-runner" and p.height_cm == 178.0
+    assert p.facing == clip_report.facing and p.view == clip_report.view
+    assert p.measured_from == "running" and p.baseline == {}
+    # calibrate runs its own estimator over the same first seconds: the same numbers, to the jitter
+    # of a separate model run.
+    assert p.body_height_px == pytest.approx(clip_report.body_height_px, rel=0.02)
+    assert abs(p.floor_y_px - clip_report.floor_y_px) < 0.01 * p.body_height_px
+    assert p.fps == pytest.approx(30.0, rel=1e-3)
+    assert p.px_per_cm == pytest.approx(p.body_height_px / 178.0)
+    assert abs(p.body_height_px / HAND_BODY_HEIGHT_PX - 1) < 0.10
+
+
+def test_calibrate_says_the_runner_is_already_running(clip, model_path, tmp_path, capsys):
+    code = calibrate_command(str(clip.path), str(tmp_path / "p.json"), None, "runner", str(model_path), False, False)
+    text = capsys.readouterr().out
+    assert code == EXIT_OK
+    assert "already running" in text and "Profile saved" in text
+    assert json.loads((tmp_path / "p.json").read_text())["height_cm"] is None
+
+
+def test_calibrate_refuses_a_crowded_front_view(model_path, tmp_path, capsys):
+    if not BUS.is_file():
+        pytest.skip(f"ultralytics' bus.jpg not found at {BUS}")
+    out = tmp_path / "bus.json"
+    code = calibrate_command(str(BUS), str(out), None, "runner", str(model_path), False, False)
+    err = capsys.readouterr().err
+    assert code == EXIT_BAD_INPUT
+    assert "other people are in view" in err
+    assert "from the front" in err
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
+def test_calibrate_on_a_still_frame_measures_a_standing_baseline(clip, model_path, tmp_path, capsys):
+    """One real frame as a still picture: the 'standing' path (no motion), which also measures the
+    camera tilt from the body line and records the trunk angle as the runner's baseline."""
+    cap = cv2.VideoCapture(str(clip.path))
+    for _ in range(11):
+        ok, image = cap.read()
+    cap.release()
+    assert ok
+    still = tmp_path / "frame10.png"
+    cv2.imwrite(str(still), image)
+    code = calibrate_command(str(still), str(tmp_path / "p.json"), None, "runner", str(model_path), False, False)
+    captured = capsys.readouterr()
+    assert code == EXIT_OK, captured.err
+    p = load_profile(tmp_path / "p.json")
+    assert p.measured_from == "standing" and p.facing == "left" and p.view == "side"
+    assert set(p.baseline) == {"trunk_deg"} and math.isfinite(p.baseline["trunk_deg"])
+    assert p.camera_tilt_deg is not None and abs(p.camera_tilt_deg) < 15
+    assert "no frame rate" in captured.out
+    assert abs(p.body_height_px / HAND_BODY_HEIGHT_PX - 1) < 0.15
+
+
+@pytest.mark.parametrize("height_cm,fragment", [(1.78, "--height-cm must be between"), (math.nan, "--height-cm")])
+def test_calibrate_rejects_bad_options_before_loading_anything(height_cm, fragment, tmp_path):
+    from live.errors import BadInputError
+
+    with pytest.raises(BadInputError, match=fragment):
+        calibrate_command("0", str(tmp_path / "p.json"), height_cm, "runner", None, False, False)
+    with pytest.raises(BadInputError, match="is a folder"):
+        calibrate_command("0", str(tmp_path), None, "runner", None, False, False)
+    with pytest.raises(BadInputError, match="runner name"):
+        calibrate_command("0", None, None, "../x", None, False, False)
