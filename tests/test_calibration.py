@@ -172,3 +172,66 @@ def test_calibrate_rejects_bad_options_before_loading_anything(height_cm, fragme
         calibrate_command("0", str(tmp_path), None, "runner", None, False, False)
     with pytest.raises(BadInputError, match="runner name"):
         calibrate_command("0", None, None, "../x", None, False, False)
+
+
+def _analyze(clip, model_path, out: Path, profile: Path | None):
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "live", "analyze", str(clip.path), "--out", str(out), "--model", str(model_path)]
+    if profile is not None:
+        cmd += ["--profile", str(profile)]
+    repo = Path(__file__).resolve().parents[1]
+    r = subprocess.run(cmd, cwd=repo, capture_output=True, text=True, timeout=600)
+    return r
+
+
+def _steps(folder: Path) -> list[dict]:
+    import csv
+
+    with open(folder / "steps.csv", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _loop_ready() -> bool:
+    """The loop writes profile.json through `GaitTracker.profile_dict()`; until the gait tracker
+    has it, `analyze` ends in an AttributeError (tell the lead; this test then runs for real)."""
+    from live.gait import GaitTracker
+
+    return hasattr(GaitTracker, "profile_dict")
+
+
+@pytest.mark.xfail(not _loop_ready(), reason="the loop calls GaitTracker.profile_dict(), which the gait tracker "
+                   "does not have yet: analyze cannot finish a session", strict=True)
+def test_steps_csv_is_the_same_with_calibrate_profile_or_auto(calibrated, clip, model_path, tmp_path):
+    code, profile = calibrated
+    assert code == EXIT_OK
+    with_profile = _analyze(clip, model_path, tmp_path / "with", profile)
+    auto = _analyze(clip, model_path, tmp_path / "auto", None)
+    assert with_profile.returncode == EXIT_OK, with_profile.stderr[-2000:]
+    assert auto.returncode == EXIT_OK, auto.stderr[-2000:]
+    a, b = _steps(tmp_path / "with"), _steps(tmp_path / "auto")
+    assert len(a) >= 25 and abs(len(a) - len(b)) <= 1  # 34 landings in the clip
+    auto_by_frame = {int(s["frame"]): s for s in b}
+    # Auto-calibration needs its first seconds (facing is decided after ~1 s): steps landing inside
+    # that window are measured before it exists, so they are not compared. (In a GaitTracker run on
+    # the clip's poses, the first step, frame 7, differs by up to 42 degrees: it is computed as if
+    # facing right, yet marked "ok"; every later step agrees to 0.05 degrees.)
+    a = [s for s in a if float(s["t_s"]) > MEASURE_S]
+    matched = 0
+    for s in a:
+        t = auto_by_frame.get(int(s["frame"]))
+        if t is None:
+            continue
+        matched += 1
+        for name, value in s.items():
+            if name in ("t_s", "frame", "leg", "side", "quality") or value in ("", "nan") or t[name] in ("", "nan"):
+                continue
+            x, y = float(value), float(t[name])
+            # Times: one frame; lengths in body heights: the two body heights differ by under 2 %;
+            # angles: do not depend on the body height at all (1 degree of fit noise).
+            tol = 34.0 if name.endswith("_ms") else (1.0 if name.endswith("_deg") else 0.03 * max(1.0, abs(y)))
+            assert abs(x - y) <= tol, (s["frame"], name, x, y)
+    assert matched >= len(a) - 2
+    recorded = json.loads((tmp_path / "with" / "profile.json").read_text())
+    assert recorded["body_height_px"] == pytest.approx(load_profile(profile).body_height_px, rel=1e-6)
