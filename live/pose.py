@@ -224,7 +224,7 @@ class PoseEstimator:
     def describe(self) -> str:
         """One line for the start of a session: backend, precision, input sizes, crop on/off."""
         crop = f"runner crop {self.crop_hw[0]}x{self.crop_hw[1]} on (full-frame search every {self.tracker.redetect_s:g} s)" if self.crop else "runner crop off"
-        return f"pose: {self._runtime.label} ({self.precision}), full frame {self.imgsz} px long side, {crop}"
+        return f"{self._runtime.label} ({self.precision}), full frame {self.imgsz} px long side, {crop}"
 
     def reset(self) -> None:
         self.selector.reset()
