@@ -59,6 +59,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_pipeline_options(analyze)
     analyze.add_argument("--record", type=Path, help="save the annotated video to this .mp4")
 
+    cal = sub.add_parser("calibrate", help="guided camera and runner check; writes a runner profile")
+    cal.add_argument("--source", default="0", help="camera index (default 0), video file, image or stream URL")
+    cal.add_argument("--out", help="profile file (default: your config folder, per runner name)")
+    cal.add_argument("--height-cm", type=_positive_float, dest="height_cm", help="the runner's height, for a cm scale")
+    cal.add_argument("--name", default="runner", help="runner name (one profile per runner)")
+    cal.add_argument("--model", help="pose weights (.pt); default $POSECOACH_MODEL, else yolo11n-pose.pt")
+    cal.add_argument("--no-display", action="store_true", help="no window, even when a display exists")
+    cal.add_argument("--no-speech", action="store_true", help="prompts as text only")
+
     say = sub.add_parser("say", help="speak a phrase (voice check), or write it to a WAV file")
     say.add_argument("text")
     say.add_argument("--wav", help="write the speech to this WAV file instead of playing it")
@@ -95,6 +104,11 @@ def _run_pipeline(args: argparse.Namespace) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command in ("live", "analyze"):
         return _run_pipeline(args)
+    if args.command == "calibrate":
+        from calibration.calibrate import calibrate_command
+
+        return calibrate_command(args.source, args.out, args.height_cm, args.name, args.model,
+                                 not args.no_display, not args.no_speech)
     if args.command == "say":
         from cues.say import say_command
 

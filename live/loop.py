@@ -14,6 +14,7 @@ import time
 from collections import deque
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from live.display import Recorder, Window, display_available
@@ -111,8 +112,9 @@ def _progress(total: int, enabled: bool):
 class Pipeline:
     """The per-frame work, in order. Built by `run`; `process(frame)` is the hot path."""
 
-    def __init__(self, estimator, gait, coach, speaker, session: Session, display, recorder):
+    def __init__(self, estimator, gait, coach, speaker, session: Session, display, recorder, auto):
         self.estimator = estimator
+        self.auto = auto  # AutoCalibrator when no profile was given: records what the run measured
         self.gait = gait
         self.coach = coach
         self.speaker = speaker
@@ -129,10 +131,12 @@ class Pipeline:
         pose = self.estimator.estimate(frame)
         self.session.add_pose(pose)
         self.watch.update(pose)
+        if self.auto is not None:
+            self.auto.update(pose)
         steps = self.gait.update(pose)
         self.session.add_steps(steps)
         snapshot = self.gait.snapshot()
-        for cue in self.coach.update(frame.t, steps, snapshot.cadence_spm):
+        for cue in self.coach.update(frame.t, steps, snapshot.cadence_spm, speaker_busy=self.speaker.busy):
             spoken = self.speaker.say(cue.text)
             self.cue_text = cue.text
             self.session.add_cue(cue.to_json(spoken))
@@ -140,7 +144,7 @@ class Pipeline:
         if self.display is None and self.recorder is None:
             return True
         hud = Hud(fps=fps, found=pose.found, snapshot=snapshot, cue_text=self.cue_text,
-                  last_landing_t=self.gait.last_landing_t, support_foot_xy=self.gait.support_foot_xy)
+                  last_landing_t=self.gait.last_landing_t)
         image = annotate(frame.image, pose, hud)
         if self.recorder is not None:
             self.recorder.write(image)
@@ -175,7 +179,11 @@ def _build(opts: RunOptions, inputs: _Inputs, estimator, stack: ExitStack, sourc
     from live.gait import GaitTracker
 
     gait = GaitTracker(profile=inputs.profile, facing=opts.facing)
-    coach = Coach(inputs.cues_config)
+    from calibration.checks import AutoCalibrator
+
+    baseline = inputs.profile.baseline if inputs.profile is not None else None
+    coach = Coach(inputs.cues_config, baseline=baseline)
+    auto = AutoCalibrator() if inputs.profile is None else None
     speaker = stack.enter_context(open_speaker(opts.speech and not opts.analysis, opts.voice, opts.rate_wpm))
     if opts.metronome_spm and not opts.analysis:
         from cues.metronome import Metronome
@@ -189,7 +197,7 @@ def _build(opts: RunOptions, inputs: _Inputs, estimator, stack: ExitStack, sourc
         else:
             say(why)
     recorder = stack.enter_context(Recorder(opts.record, source.info.fps)) if opts.record else None
-    return Pipeline(estimator, gait, coach, speaker, session, display, recorder)
+    return Pipeline(estimator, gait, coach, speaker, session, display, recorder, auto)
 
 
 def run(opts: RunOptions) -> int:
@@ -214,17 +222,17 @@ def _run_session(opts: RunOptions, inputs: _Inputs, estimator, source) -> int:
             pipeline = _build(opts, inputs, estimator, stack, source, session)
             say(f"{source.info.kind} {source.info.name}: {source.info.width}x{source.info.height} at "
                 f"{source.info.fps:.1f} fps; session folder {session.folder}")
-            bar = stack.enter_context(_progress(source.info.frame_count, opts.analysis))
-            for frame in source:
-                keep_going = pipeline.process(frame)
-                bar.update(1)
-                if not keep_going:
-                    break
+            with _progress(source.info.frame_count, opts.analysis) as bar:
+                for frame in source:
+                    keep_going = pipeline.process(frame)
+                    bar.update(1)
+                    if not keep_going:
+                        break
         except KeyboardInterrupt:
             code = EXIT_INTERRUPTED
             say("Interrupted: saving the session.")
         finally:
-            _finish(session, pipeline, source)
+            _finish(session, inputs, pipeline, source)
         if code == EXIT_OK and session.frames_with_runner == 0 and session.frames > 0:
             say(f"No runner was found in any of the {session.frames} frames.")
             code = EXIT_NO_RUNNER
@@ -232,11 +240,23 @@ def _run_session(opts: RunOptions, inputs: _Inputs, estimator, source) -> int:
         return code
 
 
-def _finish(session: Session, pipeline: Pipeline | None, source) -> None:
+def _profile_used(inputs: _Inputs, pipeline: Pipeline, source) -> dict:
+    """profile.json: the given profile, or the one auto-calibration measured from this run (or, when
+    it could not, why not)."""
+    if inputs.profile is not None:
+        return inputs.profile.to_dict()
+    report = pipeline.auto.report()
+    if not report.ok:
+        return {"usable": False, "measured_from": "auto", "problems": list(report.problems)}
+    return report.to_profile(source=source.info.name, created=datetime.now().isoformat(timespec="seconds")).to_dict()
+
+
+def _finish(session: Session, inputs: _Inputs, pipeline: Pipeline | None, source) -> None:
     """Write the end-of-session files even after an error or Ctrl-C."""
     summary: dict = {"source": source.info.name, "fps": source.info.fps, "dropped_frames": source.dropped}
     profile = None
     if pipeline is not None:
+        session.add_steps(pipeline.gait.finish())  # the last steps, with the data there is
         summary.update(pipeline.gait.summary())
-        profile = pipeline.gait.profile_dict()
+        profile = _profile_used(inputs, pipeline, source)
     session.close(summary, profile)
