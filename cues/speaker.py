@@ -80,6 +80,9 @@ def set_voice(engine, voice: str | None, rate_wpm: int) -> None:
             raise BadInputError(f"Voice {voice!r} is not installed (espeak-ng --voices lists them).")
         engine.setProperty("voice", voice)
     engine.setProperty("rate", rate_wpm)
+    # pyttsx3 queues setProperty until the next runAndWait; with several engines in one process a
+    # later one was measured speaking at the driver's 200 wpm instead. Apply the settings now.
+    engine.runAndWait()
 
 
 class _EspeakVoice:

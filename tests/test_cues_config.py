@@ -19,7 +19,7 @@ def test_defaults_cover_the_issue_faults_and_phrases():
     cues = {f.cue for f in cfg.faults}
     assert cues == {"land_under_hips", "pull_dont_push", "quicker_feet", "lean_from_ankles", "fall_forward",
                     "stay_low", "soft_knees", "hot_coals"}
-    assert cfg.phrase("praise") == "Good, hold that"
+    assert cfg.phrase("praise") == "Good. Hold that."
     for f in cfg.faults:
         assert f.metric in RULE_METRICS
         assert (f.off < f.on) if f.direction == "above" else (f.off > f.on)

@@ -66,10 +66,7 @@ def test_recogniser_restricted_to_the_phrases_hears_them_back(phrase_wavs):
 
     grammar = "#JSGF V1.0;\ngrammar cues;\npublic <cue> = " + " | ".join(
         f"( {words(t)} )" for t in phrase_wavs) + ";\n"
-    # lw: language weight. The default (6.5) is tuned for open vocabularies; with nine phrases it
-    # let one search end part-way through a phrase ("good hold that" -> "pull", 8/9 recognised).
-    # Any value from 9 to 15 recognises all nine in every order we tried; 10 sits inside that.
-    decoder = pocketsphinx.Decoder(samprate=SPS_RATE, loglevel="FATAL", lw=10.0)
+    decoder = pocketsphinx.Decoder(samprate=SPS_RATE, loglevel="FATAL")  # default model and weights
     decoder.add_jsgf_string("cues", grammar)
     decoder.activate_search("cues")
     silence = np.zeros(SPS_RATE // 2, np.int16)  # 0.5 s either side, as a microphone would hear it
