@@ -13,7 +13,7 @@ import time
 import wave
 from pathlib import Path
 
-from cues.speaker import DEFAULT_RATE_WPM, RATE_RANGE_WPM, espeak_wav, open_speaker, set_voice
+from cues.speaker import DEFAULT_RATE_WPM, DEFAULT_VOICE, RATE_RANGE_WPM, espeak_wav, open_speaker, set_voice
 from live.errors import EXIT_OK, BadInputError, PosecoachError
 
 SPEAK_TIMEOUT_S = 60.0  # the longest phrase a cue file allows takes under 10 s to say
@@ -45,6 +45,8 @@ def synthesize_wav(text: str, path: Path, voice: str | None, rate_wpm: int) -> f
     why = _pyttsx3_wav(text, path, voice, rate_wpm)
     if why is not None:
         exe = shutil.which("espeak-ng")
+        if voice is None and exe is not None and espeak_wav(exe, "ok", None, DEFAULT_VOICE, rate_wpm) is not None:
+            voice = DEFAULT_VOICE
         if exe is None or espeak_wav(exe, text, path, voice, rate_wpm) is None:
             if voice and exe is not None and espeak_wav(exe, "ok", None, None, rate_wpm) is not None:
                 raise BadInputError(f"Voice {voice!r} is not installed (espeak-ng --voices lists them).")

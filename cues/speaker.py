@@ -25,6 +25,9 @@ from typing import Protocol
 from cues.audio import audio_output_problem, play_command
 from live.errors import BadInputError
 
+# voice=None means this one when installed (the [speech] default in defaults.toml): espeak's
+# clearest English; "" means the engine's own default (British English for espeak-ng).
+DEFAULT_VOICE = "en-us"
 DEFAULT_RATE_WPM = 170  # espeak's own default is 175; a touch slower is clearer over footsteps
 RATE_RANGE_WPM = (80, 450)
 STALE_S = 2.0
@@ -70,14 +73,16 @@ def set_voice(engine, voice: str | None, rate_wpm: int) -> None:
     espeak error for an unknown name. espeak accepts an id ("gmw/en-us"), its last part ("en-us"),
     a name ("German") or a language, optionally with a variant ("en-us+f3").
     """
-    if voice:
-        wanted = voice.split("+", 1)[0].lower()
+    if voice is None or voice:
         known = set()
         for v in engine.getProperty("voices"):
             known |= {v.id.lower(), v.id.lower().rsplit("/", 1)[-1], (v.name or "").lower()}
             known |= {lang.lower() for lang in (v.languages or []) if isinstance(lang, str)}
-        if wanted not in known:
+        if voice is None:
+            voice = DEFAULT_VOICE if DEFAULT_VOICE in known else ""
+        elif voice.split("+", 1)[0].lower() not in known:
             raise BadInputError(f"Voice {voice!r} is not installed (espeak-ng --voices lists them).")
+    if voice:
         engine.setProperty("voice", voice)
     engine.setProperty("rate", rate_wpm)
     # pyttsx3 queues setProperty until the next runAndWait; with several engines in one process a
@@ -95,6 +100,9 @@ class _EspeakVoice:
     def open(self) -> None:
         if self.exe is None:
             raise RuntimeError("espeak-ng is not installed")
+        if self.voice is None:
+            default_ok = espeak_wav(self.exe, "ok", None, DEFAULT_VOICE, self.rate_wpm) is not None
+            self.voice = DEFAULT_VOICE if default_ok else ""
         if self.voice and espeak_wav(self.exe, "ok", None, self.voice, self.rate_wpm) is None:
             raise BadInputError(f"Voice {self.voice!r} is not installed (espeak-ng --voices lists them).")
 
