@@ -158,6 +158,7 @@ class _Inputs:
     model_path: Path
     profile: object | None
     cues_config: object
+    metronome: object | None
 
 
 def _check_inputs(opts: RunOptions) -> _Inputs:
@@ -170,7 +171,13 @@ def _check_inputs(opts: RunOptions) -> _Inputs:
         from calibration.profile import load_profile
 
         profile = load_profile(opts.profile)
-    return _Inputs(resolve_model_path(opts.model), profile, load_cues_config(opts.cues))
+    cues_config = load_cues_config(opts.cues).with_speech(opts.voice, opts.rate_wpm)
+    metronome = None
+    if opts.metronome_spm and not opts.analysis:
+        from cues.metronome import Metronome
+
+        metronome = Metronome(opts.metronome_spm)  # checks the rate; clicks start in the session
+    return _Inputs(resolve_model_path(opts.model), profile, cues_config, metronome)
 
 
 def _build(opts: RunOptions, inputs: _Inputs, estimator, stack: ExitStack, source, session: Session) -> Pipeline:
@@ -184,11 +191,12 @@ def _build(opts: RunOptions, inputs: _Inputs, estimator, stack: ExitStack, sourc
     baseline = inputs.profile.baseline if inputs.profile is not None else None
     coach = Coach(inputs.cues_config, baseline=baseline)
     auto = AutoCalibrator() if inputs.profile is None else None
-    speaker = stack.enter_context(open_speaker(opts.speech and not opts.analysis, opts.voice, opts.rate_wpm))
-    if opts.metronome_spm and not opts.analysis:
-        from cues.metronome import Metronome
-
-        stack.enter_context(Metronome(opts.metronome_spm))
+    speech = inputs.cues_config.speech  # the --cues file's [speech], with --voice / --rate over it
+    # In analysis the cues go to cues.jsonl; echoing each one over the progress bar helps nobody.
+    speaker = stack.enter_context(open_speaker(opts.speech and not opts.analysis, speech.voice, speech.rate_wpm,
+                                               echo=not opts.analysis))
+    if inputs.metronome is not None:
+        stack.enter_context(inputs.metronome)
     display = None
     if opts.display and not opts.analysis:
         ok, why = display_available()
