@@ -218,6 +218,7 @@ def run(opts: RunOptions) -> int:
     with source:
         # The model loads before the session folder exists: a bad model file leaves nothing behind.
         estimator = PoseEstimator(inputs.model_path, backend=opts.backend, imgsz=opts.imgsz)
+        estimator.prepare((source.info.width, source.info.height))  # export/load now, not on frame 1
         say(f"pose: {estimator.describe()}")
         return _run_session(opts, inputs, estimator, source)
 

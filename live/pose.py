@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -156,6 +157,10 @@ class PoseEstimator:
         model_path = Path(model_path)
         if not model_path.is_file():
             raise BadInputError(f"The pose model {model_path} does not exist.")
+        if model_path.suffix == ".pt" and not zipfile.is_zipfile(model_path):
+            # torch.save writes a zip archive: anything else (a text file, a truncated download)
+            # would fail deep inside every backend's export with a page of unrelated advice.
+            raise BadInputError(f"The pose model {model_path} could not be loaded (it is not a PyTorch weights file).")
         self.imgsz = imgsz
         self.crop = bool(crop)
         self.crop_hw = (int(crop_hw[0]), int(crop_hw[1]))
