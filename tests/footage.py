@@ -126,3 +126,16 @@ def derived_clip(src: Clip, kind: str, folder: Path) -> Clip:
 
 
 DERIVED_KINDS = ("mirror", "fps15", "webcam", "dark")
+
+
+def write_frames(src: Clip, folder: Path, n: int) -> Path:
+    """The first `n` frames of a clip as JPEG images in `folder` (an image-folder source)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    cap = cv2.VideoCapture(str(src.path))
+    for i in range(n):
+        ok, img = cap.read()
+        if not ok:
+            break
+        cv2.imwrite(str(folder / f"f{i:03d}.jpg"), img)
+    cap.release()
+    return folder

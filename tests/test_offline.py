@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-import cv2
+from footage import write_frames
 
 GUARD = r'''
 import json, socket, subprocess, sys
@@ -36,13 +36,7 @@ open(sys.argv[1], "w").write(json.dumps({"code": code, "attempts": attempts}))
 
 
 def test_a_run_with_the_network_blocked_never_tries_it(clip, model_path, tmp_path):
-    frames = tmp_path / "frames"
-    frames.mkdir()
-    cap = cv2.VideoCapture(str(clip.path))
-    for i in range(10):
-        ok, img = cap.read()
-        cv2.imwrite(str(frames / f"f{i:03d}.jpg"), img)
-    cap.release()
+    frames = write_frames(clip, tmp_path / "frames", 10)
     report = tmp_path / "report.json"
     env_free = {k: v for k, v in __import__("os").environ.items() if not k.startswith("YOLO_")}
     result = subprocess.run(

@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
+from footage import write_frames
 from live.keypoints import Kp
 from live.overlay import BONE_BGR, POSE_LINE_BGR, Hud, annotate
 from live.types import GaitSnapshot
@@ -66,13 +67,7 @@ def test_live_window_opens_under_xvfb(clip, model_path, tmp_path):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         time.sleep(1.0)
-        frames = tmp_path / "frames"
-        frames.mkdir()
-        cap = cv2.VideoCapture(str(clip.path))
-        for i in range(15):
-            ok, img = cap.read()
-            cv2.imwrite(str(frames / f"f{i:03d}.jpg"), img)
-        cap.release()
+        frames = write_frames(clip, tmp_path / "frames", 15)
         env = dict(os.environ, DISPLAY=display, POSECOACH_MODEL=str(model_path))
         result = subprocess.run(
             [sys.executable, "-m", "live", "live", "--source", str(frames), "--no-speech", "--out", str(tmp_path / "s")],
