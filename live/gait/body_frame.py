@@ -20,11 +20,13 @@ from live.types import PoseFrame
 THIGH_SHANK_TRUNK_FRAC = 0.245 + 0.246 + 0.288
 ANKLE_HEIGHT_FRAC = 0.039
 
-# Facing evidence per frame: the nose and eyes are ahead of the ears (by ~0.1 m on an adult head),
-# so their x minus the ears' x votes for the facing side. 20 frames' worth of clear votes (a face
-# offset of 5 px each at confidence 1) decides; later evidence keeps accumulating and can flip a
-# wrong early decision only by outweighing it.
-FACING_DECIDE_PX = 100.0
+# Facing evidence per frame: the nose and eyes are ahead of the ears (by ~0.1 m, ~0.05 of body
+# height, on an adult head), so their x minus the ears' x, in units of the person box height (so a
+# zoom changes nothing), votes for the facing side. A vote is clipped at 0.05 (one wild frame is
+# one vote); a total of 0.15 (three clear frames, or more hesitant ones) decides. Later evidence keeps
+# accumulating and can flip a wrong early decision only by outweighing it.
+FACE_VOTE_CLIP = 0.05
+FACING_DECIDE = 0.15
 
 
 def _mid(pose: PoseFrame, a: Kp, b: Kp, min_conf: float) -> np.ndarray:
@@ -59,7 +61,7 @@ class BodyFrame:
     def facing(self) -> str | None:
         if self._override:
             return self._override
-        if abs(self._face_votes) < FACING_DECIDE_PX:
+        if abs(self._face_votes) < FACING_DECIDE:
             return None
         return "right" if self._face_votes > 0 else "left"
 
@@ -102,8 +104,9 @@ class BodyFrame:
         ex = np.mean([pose.xy[k][0] for k in ears])
         fx = np.mean([pose.xy[k][0] for k in face])
         w = min(np.mean([pose.conf[k] for k in ears]), np.mean([pose.conf[k] for k in face]))
-        if np.isfinite(ex) and np.isfinite(fx):
-            self._face_votes += float(w * np.clip(fx - ex, -30.0, 30.0))  # clip: one wild frame is one vote
+        size = pose.box[3] - pose.box[1]
+        if np.isfinite(ex) and np.isfinite(fx) and size > 0:
+            self._face_votes += float(w * np.clip((fx - ex) / size, -FACE_VOTE_CLIP, FACE_VOTE_CLIP))
 
     def _measure(self, pose: PoseFrame) -> None:
         c = self.min_conf

@@ -28,12 +28,16 @@ from live.gait.config import GaitConfig
 from live.gait.signals import History, falling_crossing, local_fit, parabolic_vertex, peak_in
 
 
+# At most this many steps are filled in between two widest strides; a longer hole is a break.
+MAX_FILLED_STEPS = 2
+
+
 @dataclass
 class StepTiming:
     """A step being measured: the widest-stride moment, then landing, then toe-off of that leg."""
 
     t_peak: float
-    leg: int  # track index 0 (A) or 1 (B) ahead at the widest stride (its samples feed the metrics)
+    leg: int  # track 0 (A) or 1 (B) ahead at the widest stride (its samples feed the metrics); -1 unknown
     vote: float = 0.0  # +conf when the ankle labelled left is further right in the image (see _label_vote)
     side: str = "unknown"  # named by LegPhase at landing
     t_land: float = math.nan
@@ -50,6 +54,7 @@ class EventDetector:
 
     def reset(self) -> None:
         self.hist = History(self.cfg.history_s)
+        self._facing: str | None = None
         self._settled_t = -math.inf  # last sample whose fits are done
         self._peak_state = "rise"
         self._ext_val = -math.inf  # running max (rise) or min (fall) of the fitted feet-apart
@@ -76,9 +81,11 @@ class EventDetector:
         return max(self.cfg.fit_half_window_ms / 1000.0, self.cfg.fit_min_samples_per_side * self.frame_s() * 1.01)
 
     # ---- per frame ----
-    def update(self, t: float, bh: float, **values: float) -> list[tuple[str, StepTiming]]:
-        """Add one frame's values (hip_y, apart, rear, fwd_0, fwd_1, ...); returns the events decided
-        by it: ("peak" | "landing" | "toe_off", step)."""
+    def update(self, t: float, bh: float, facing: str | None, **values: float) -> list[tuple[str, StepTiming]]:
+        """Add one frame's values (hip_y, apart, rear_fl / rear_fr: the rear-most ankle if facing
+        left / right, ax_0, ax_1, ...); returns the events decided by it: ("peak" | "landing" |
+        "toe_off", step). `facing` is the current decision (None while unknown)."""
+        self._facing = facing
         self.hist.append(t, **values)
         w = self.half_window_s()
         events: list[tuple[str, StepTiming]] = []
@@ -97,10 +104,12 @@ class EventDetector:
         k = self.cfg.fit_min_samples_per_side
         apart, _ = local_fit(ts, h.column("apart"), t0, w, 2, k)
         _, hip_vy = local_fit(ts, h.column("hip_y"), t0, w, 3, k)
-        _, rear_v = local_fit(ts, h.column("rear"), t0, w, 3, k)
+        _, rear_v_fl = local_fit(ts, h.column("rear_fl"), t0, w, 3, k)
+        _, rear_v_fr = local_fit(ts, h.column("rear_fr"), t0, w, 3, k)
         h.set(i, "apart_fit", apart)
         h.set(i, "hip_vy", hip_vy)
-        h.set(i, "rear_v", rear_v)
+        h.set(i, "rear_v_fl", rear_v_fl)
+        h.set(i, "rear_v_fr", rear_v_fr)
 
     def _detect_peak(self, i: int, bh: float) -> list[tuple[str, StepTiming]]:
         """Hysteresis on the fitted feet-apart distance: a maximum counts once the distance has fallen
@@ -134,7 +143,16 @@ class EventDetector:
         last = self._last_peak
         if last is not None and (t_peak - last) * 1000.0 < self.cfg.min_step_ms:
             return None
-        step = StepTiming(t_peak, self._leg_ahead(j), self._label_vote(j))
+        step = StepTiming(t_peak, -1, self._label_vote(j))
+        period = self.step_period_s()
+        if last is not None and len(self.step_s_history) >= 2:
+            # Two widest strides a double step apart: the feet signal missed a step in between (the
+            # far ankle hidden, drawn onto the near foot, so the feet never looked apart). The hip
+            # bounces at every step whatever the feet look like: look for that landing there.
+            n = round((t_peak - last) / period)
+            for k in range(1, n) if n <= MAX_FILLED_STEPS + 1 else ():
+                gap = StepTiming(last + k * (t_peak - last) / n, -1, 0.0, flags=["feet_hidden"])
+                self.steps.append(gap)
         self.steps.append(step)
         self._last_peak = t_peak
         return step
@@ -148,19 +166,23 @@ class EventDetector:
             return min(cl[j], cr[j]) * (1.0 if fl[j] > fr[j] else -1.0)
         return 0.0
 
-    def _leg_ahead(self, j: int) -> int:
-        """Track whose ankle is further forward around sample j; -1 when neither is seen."""
-        f0, f1 = self.hist.column("fwd_0"), self.hist.column("fwd_1")
+    def leg_ahead(self, t: float, sign: float) -> int:
+        """Leg track whose ankle is further forward around time t (the widest stride); -1 when the
+        two are not both seen there. Called once facing is known (sign: +1 right, -1 left)."""
+        ts = np.asarray(self.hist.t)
+        j = int(np.argmin(np.abs(ts - t))) if len(ts) else 0
+        x0, x1 = self.hist.column("ax_0"), self.hist.column("ax_1")
         for d in (0, -1, 1, -2, 2):
             k = j + d
-            if 0 <= k < len(f0) and math.isfinite(f0[k]) and math.isfinite(f1[k]):
-                return 0 if f0[k] > f1[k] else 1
+            if 0 <= k < len(x0) and math.isfinite(x0[k]) and math.isfinite(x1[k]):
+                return 0 if sign * x0[k] > sign * x1[k] else 1
         return -1
 
     # ---- landing and toe-off, once their windows are complete ----
-    def finish(self) -> list[tuple[str, StepTiming]]:
+    def finish(self, facing: str | None) -> list[tuple[str, StepTiming]]:
         """End of the stream: decide the steps whose windows the stream ended inside, with the
         samples there are (fits that would be one-sided stay missing)."""
+        self._facing = facing
         return self._resolve(math.inf)
 
     def _resolve(self, now: float) -> list[tuple[str, StepTiming]]:
@@ -190,8 +212,14 @@ class EventDetector:
         t, vy = self.hist.window("hip_vy", lo - self.frame_s(), hi + self.frame_s())
         pk = peak_in(t, vy)
         if pk is not None and lo <= pk[0] <= hi:
-            s.t_land = pk[0]
-            self._offsets = (self._offsets + [s.t_land - s.t_peak])[-8:]
+            if "feet_hidden" in s.flags:
+                s.t_land = pk[0]
+            else:
+                # Two measurements of one landing: the hip's peak, and the widest stride plus this
+                # runner's usual delay from it to contact (median over recent steps). Their errors
+                # come from different keypoints, so their mean is steadier than either.
+                self._offsets = (self._offsets + [pk[0] - s.t_peak])[-8:]
+                s.t_land = 0.5 * pk[0] + 0.5 * (s.t_peak + float(np.median(self._offsets)))
         else:
             # No clear hip peak (hip hidden or flat): the widest-stride time shifted by this runner's
             # recent landing delay.
@@ -209,7 +237,10 @@ class EventDetector:
         fitted backward speed through toe_off_speed_fraction of the fastest (stance) speed in the
         window. NaN if there is none."""
         c = self.cfg
-        t, v = self.hist.window("rear_v", t_peak - c.toe_off_search_before_peak_steps * period,
+        if self._facing is None:
+            return math.nan  # which ankle is the rear one is not known yet
+        col = "rear_v_fl" if self._facing == "left" else "rear_v_fr"
+        t, v = self.hist.window(col, t_peak - c.toe_off_search_before_peak_steps * period,
                                t_peak + c.toe_off_search_after_peak_steps * period)
         if len(v) < 3:
             return math.nan

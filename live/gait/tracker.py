@@ -118,14 +118,18 @@ class GaitTracker:
         raw = [pose.xy[k][0] if pose.conf[k] >= c else math.nan for k in (Kp.LEFT_ANKLE, Kp.RIGHT_ANKLE)]
         apart = abs(raw[0] - raw[1])
 
-        rear = np.nanmax([-sign * (x - ref) for x in raw]) if np.isfinite(raw).any() else math.nan
-        vals = dict(hip_x=hip_x, hip_y=hip_y, sh_x=sh_x, sh_y=sh_y, apart=apart, rear=rear, x_left=raw[0],
+        # The rear-most ankle for either facing (facing may be decided only later): facing left the
+        # rear is the largest x, facing right the smallest.
+        seen = np.isfinite(raw).any()
+        rear_fl = np.nanmax([x - ref for x in raw]) if seen else math.nan
+        rear_fr = np.nanmax([ref - x for x in raw]) if seen else math.nan
+        vals = dict(hip_x=hip_x, hip_y=hip_y, sh_x=sh_x, sh_y=sh_y, apart=apart, rear_fl=rear_fl,
+                    rear_fr=rear_fr, x_left=raw[0],
                     x_right=raw[1], conf_left=pose.conf[Kp.LEFT_ANKLE], conf_right=pose.conf[Kp.RIGHT_ANKLE])
         for i, leg in enumerate((a, b)):
             vals.update({f"ax_{i}": leg.ankle[0], f"ay_{i}": leg.ankle[1], f"kx_{i}": leg.knee[0],
-                         f"ky_{i}": leg.knee[1], f"conf_{i}": leg.conf,
-                         f"fwd_{i}": sign * (leg.ankle[0] - ref) if leg.seen else math.nan})
-        return self._handle(self.events.update(pose.t, bh, **vals), pose.t, bh)
+                         f"ky_{i}": leg.knee[1], f"conf_{i}": leg.conf})
+        return self._handle(self.events.update(pose.t, bh, self.facing, **vals), pose.t, bh)
 
     def finish(self) -> list[StepEvent]:
         """End of input (file ended, run stopped): decide and emit the steps still open, with the
@@ -133,7 +137,7 @@ class GaitTracker:
         if self._last_t is None:
             return []
         bh = self.body.body_height_px or self.body.provisional_bh() or 1.0
-        out = self._handle(self.events.finish(), math.inf, bh)
+        out = self._handle(self.events.finish(self.facing), math.inf, bh)
         # The last landings have no next landing (or toe-off) inside the input: emit them with the
         # metrics they have, marked incomplete, so every landing has its StepEvent.
         rest = []
@@ -150,6 +154,7 @@ class GaitTracker:
         for kind, step in events:
             if kind == "landing":
                 vote = step.vote * self.body.sign if self.facing else 0.0  # +: the left ankle is ahead
+                step.leg = self.events.leg_ahead(step.t_peak, self.body.sign)
                 step.side = self.phase.update(step.t_land, self.events.step_period_s(), vote)
                 self.landings.append((step.t_land, self._frame_at(step.t_land), self._leg_name(step.side)))
             elif kind == "toe_off":  # the other foot than this step's, leaving at step.t_rear_toe

@@ -1,0 +1,65 @@
+"""Acceptance on real footage: the real model's poses of male_side and its derived versions
+(mirror, fps15, webcam, dark) through the gait tracker, against the transformed ground truth.
+
+Print the table:  .venv/bin/pytest -q -s tests/test_gait_footage.py -k table
+"""
+import numpy as np
+import pytest
+
+from conftest import ALL_KINDS
+from gait_accuracy import accuracy, run_tracker
+from gait_synth import mirror
+from live.types import STEP_METRICS
+
+_RUNS: dict = {}
+
+
+def _run(kind, make_derived, poses_of):
+    if kind not in _RUNS:
+        clip = make_derived(kind)
+        tr, steps = run_tracker(poses_of(clip))
+        _RUNS[kind] = (clip, tr, steps, accuracy(tr.summary(), steps, clip.truth))
+    return _RUNS[kind]
+
+
+@pytest.mark.parametrize("kind", ALL_KINDS)
+def test_acceptance(kind, make_derived, poses_of):
+    clip, tr, steps, acc = _run(kind, make_derived, poses_of)
+    print("\n" + acc.row(kind))
+    # Cadence: +-1.0 spm on the original, +-1.5 on derived versions.
+    assert abs(acc.cadence_err_spm) <= (1.0 if kind == "original" else 1.5)
+    # Landings matched one-to-one, in time: one frame of the 30 fps original is 33 ms; the 15 fps
+    # copy is held to the same milliseconds (half of its own frame for the +-1 line).
+    assert acc.within_1 >= 0.75
+    assert acc.within_2 >= 0.95
+    assert acc.extra <= 0.05
+    assert acc.alternation >= 0.95
+    assert acc.toe_within_2 >= 4 / 6  # the annotated toe-offs, +-2 original frames (67 ms)
+    assert 200 <= acc.contact_median_ms <= 270
+    assert acc.facing == clip.facing
+    # The near leg is the anatomical side the camera sees (ground truth: left on the original).
+    near_sides = {s.side for s in steps if s.leg == "near"}
+    expected = clip.truth["near_leg"] if kind != "mirror" else {"left": "right", "right": "left"}[clip.truth["near_leg"]]
+    assert near_sides == {expected}
+
+
+def test_mirroring_changes_no_metric_but_facing(make_derived, poses_of):
+    """The original's own poses mirrored in software: every step metric and event time the same."""
+    clip = make_derived("original")
+    poses = poses_of(clip)
+    mirrored = [mirror(p) for p in poses]
+    a, sa = run_tracker(poses)
+    b, sb = run_tracker(mirrored)
+    assert (a.facing, b.facing) == ("left", "right")
+    assert [x[0] for x in a.landings] == pytest.approx([x[0] for x in b.landings], abs=1e-6)
+    assert [x[2] for x in a.landings] == [x[2] for x in b.landings]  # near stays near
+    for s, m in zip(sa, sb):
+        for name in STEP_METRICS:
+            assert np.isclose(getattr(s, name), getattr(m, name), atol=1e-4, equal_nan=True), name
+
+
+def test_table(make_derived, poses_of):
+    """Prints the accuracy table for all five versions (run with -s)."""
+    rows = [_run(k, make_derived, poses_of)[3].row(k) for k in ALL_KINDS]
+    print("\n" + "\n".join(rows))
+    assert len(rows) == len(ALL_KINDS)

@@ -1,0 +1,84 @@
+"""Property tests on the synthetic runner: what must not change a gait measurement."""
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from calibration.profile import RunnerProfile
+from gait_synth import Runner, mirror
+from live.gait import GaitTracker
+from live.types import STEP_METRICS
+
+runners = st.builds(
+    Runner,
+    step_s=st.floats(0.28, 0.42),  # 143-214 spm
+    contact_frac=st.floats(0.5, 0.7),
+    belt_px_s=st.floats(600, 1000),
+    reach_px=st.floats(30, 90),
+    bounce_px=st.floats(6, 14),
+    lean_px=st.floats(0, 40),
+    facing=st.sampled_from(["left", "right"]),
+)
+
+
+def run(poses, profile=None):
+    tr = GaitTracker(profile=profile)
+    steps = []
+    for p in poses:
+        steps += tr.update(p)
+    steps += tr.finish()
+    return tr, steps
+
+
+@settings(max_examples=8, deadline=None)
+@given(r=runners, noise=st.floats(0, 2), seed=st.integers(0, 1000))
+def test_mirroring_changes_nothing_but_facing(r, noise, seed):
+    poses = r.poses(30, 5.0, noise_px=noise, seed=seed)
+    a, sa = run(poses)
+    b, sb = run([mirror(p) for p in poses])
+    assert a.facing == r.facing and b.facing == {"left": "right", "right": "left"}[r.facing]
+    assert [x[0] for x in a.landings] == pytest.approx([x[0] for x in b.landings], abs=1e-6)
+    assert [x[2] for x in a.landings] == [x[2] for x in b.landings]
+    assert len(sa) == len(sb)
+    for s, m in zip(sa, sb):
+        for name in STEP_METRICS:
+            assert np.isclose(getattr(s, name), getattr(m, name), atol=1e-5, equal_nan=True), name
+
+
+@settings(max_examples=8, deadline=None)
+@given(r=runners, fps=st.sampled_from([15, 24, 30, 50, 60]))
+def test_frame_rate_does_not_change_cadence(r, fps):
+    tr, _ = run(r.poses(fps, 6.0, noise_px=1.0))
+    assert abs(tr.summary()["cadence_spm"] - 60 / r.step_s) <= 1.0
+
+
+@settings(max_examples=6, deadline=None)
+@given(r=runners, jitter_ms=st.floats(0, 5), seed=st.integers(0, 1000))
+def test_irregular_camera_timestamps(r, jitter_ms, seed):
+    """A webcam's timestamps wobble by a few ms: landings and cadence follow the timestamps."""
+    rng = np.random.default_rng(seed)
+    ts = np.arange(0, 6.0, 1 / 30) + rng.uniform(-jitter_ms, jitter_ms, 180) / 1000
+    poses = [r.pose(float(t), i) for i, t in enumerate(ts)]
+    tr, _ = run(poses, RunnerProfile(1, r.facing, "side", 700.0, r.floor_y, 30.0))
+    truth = np.array([t for t, _ in r.landings(6.0)])
+    assert abs(tr.summary()["cadence_spm"] - 60 / r.step_s) <= 1.0
+    for t, _, _ in tr.landings:
+        assert np.min(np.abs(truth - t)) <= 0.034
+
+
+@settings(max_examples=6, deadline=None)
+@given(r=runners, scale=st.floats(0.4, 1.6))
+def test_image_scale_changes_no_metric_in_body_heights(r, scale):
+    """Zooming the camera (all pixels scaled) leaves every bh- and deg-metric and time unchanged."""
+    poses = r.poses(30, 5.0)
+    big = [type(p)(p.t, p.index, p.xy * scale, p.conf, tuple(v * scale for v in p.box),
+                   (int(p.image_size[0] * scale), int(p.image_size[1] * scale))) for p in poses]
+    _, sa = run(poses)
+    _, sb = run(big)
+    assert len(sa) == len(sb)
+    for s, m in zip(sa, sb):
+        for name in STEP_METRICS:
+            a, b = getattr(s, name), getattr(m, name)
+            assert (math.isnan(a) and math.isnan(b)) or np.isclose(a, b, rtol=1e-3, atol=1e-3), name
