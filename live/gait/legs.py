@@ -6,9 +6,9 @@ assigned to the two tracks by the assignment that moves them least, measured aga
 prediction in units of its uncertainty, which grows while a track goes unseen. So a label swap costs
 nothing, and a collapsed pair feeds only the track it belongs to while the other coasts.
 
-Which track is the near leg, and which anatomical side each is, come from slow votes: the near leg
-is the one seen with the higher confidence, and the model's labels are right most of the time when
-the feet are apart.
+The tracks feed each step's metrics (the track ahead at the widest stride is the stepping leg).
+Naming a step's leg is LegPhase's job: tracks can still exchange feet when both are hidden for long,
+and the names must alternate whatever happens to the tracks.
 """
 from __future__ import annotations
 
@@ -75,8 +75,6 @@ class LegTracker:
 
     def reset(self) -> None:
         self._tracks = (_Track(), _Track())
-        self._conf_sum = np.zeros(2)  # per track, for near/far
-        self._left_votes = np.zeros(2)  # per track: +1 labelled left, -1 right (feet apart only)
 
     def _detections(self, pose: PoseFrame, bh: float) -> list[tuple[np.ndarray, np.ndarray, float, str]]:
         dets = []
@@ -111,7 +109,6 @@ class LegTracker:
             c = [self._cost(tr, dets[0][0], t, bh) for tr in tracks]
             assign[int(np.argmin(c))] = 0
         out = []
-        apart = len(dets) == 2
         for ti, tr in enumerate(tracks):
             di = assign[ti]
             if di is None:
@@ -119,9 +116,6 @@ class LegTracker:
                 continue
             p, k, conf, side = dets[di]
             tr.observe(p, t)
-            self._conf_sum[ti] += conf
-            if apart:
-                self._left_votes[ti] += 1.0 if side == "left" else -1.0
             out.append(LegSample((float(p[0]), float(p[1])), (float(k[0]), float(k[1])), conf, True, side))
         return out[0], out[1]
 
@@ -129,23 +123,6 @@ class LegTracker:
         d = np.linalg.norm(p - tr.predict(t))
         s = tr.sigma(t, bh)
         return float((d / s) ** 2 + 2.0 * math.log(s))  # negative log-likelihood of a 2-D Gaussian
-
-    def names(self, facing: str | None) -> tuple[str, str]:
-        """("near"|"far") for tracks A and B: the near leg is the better seen one."""
-        return ("near", "far") if self._conf_sum[0] >= self._conf_sum[1] else ("far", "near")
-
-    def sides(self, facing: str | None) -> tuple[str, str]:
-        """Anatomical side of tracks A and B. Facing left, the camera sees the runner's left side, so
-        the near leg is the left one (right-handed image axes); the model's label votes break ties
-        when facing is unknown."""
-        near_a = self.names(facing)[0] == "near"
-        if facing in ("left", "right"):
-            near_side = facing
-            far_side = "right" if facing == "left" else "left"
-            return (near_side, far_side) if near_a else (far_side, near_side)
-        if self._left_votes[0] == self._left_votes[1]:
-            return ("unknown", "unknown")
-        return ("left", "right") if self._left_votes[0] > self._left_votes[1] else ("right", "left")
 
 
 class LegPhase:
