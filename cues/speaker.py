@@ -12,6 +12,7 @@ Degrade chain, each step with one sentence on stderr: pyttsx3 -> espeak-ng subpr
 """
 from __future__ import annotations
 
+import gc
 import queue
 import shutil
 import subprocess
@@ -51,6 +52,10 @@ class _Pyttsx3Voice:
     def open(self) -> None:
         import pyttsx3  # optional part: imported on the thread that owns the engine
 
+        # pyttsx3's espeak driver clears espeak's process-wide synth callback when an old engine is
+        # garbage-collected; one collected later, mid-phrase, left this engine's phrase silent
+        # (an empty WAV). Collect stale engines now, before this one installs its callback.
+        gc.collect()
         # A fresh Engine, not pyttsx3.init(): init() hands back a cached engine that another
         # thread may own.
         engine = pyttsx3.Engine()
