@@ -13,7 +13,7 @@ import time
 import wave
 from pathlib import Path
 
-from cues.speaker import DEFAULT_RATE_WPM, DEFAULT_VOICE, RATE_RANGE_WPM, espeak_wav, open_speaker, set_voice
+from cues.speaker import DEFAULT_RATE_WPM, DEFAULT_VOICE, RATE_RANGE_WPM, espeak_wav, open_speaker, own_espeak_callback, set_voice
 from live.errors import EXIT_OK, BadInputError, PosecoachError
 
 SPEAK_TIMEOUT_S = 60.0  # the longest phrase a cue file allows takes under 10 s to say
@@ -68,6 +68,7 @@ def _pyttsx3_wav(text: str, path: Path, voice: str | None, rate_wpm: int) -> str
     except (ImportError, OSError, RuntimeError) as e:
         return f"{type(e).__name__}: {e}"
     set_voice(engine, voice, rate_wpm)
+    own_espeak_callback(engine)
     engine.save_to_file(text, str(path))
     with contextlib.redirect_stdout(io.StringIO()):  # pyttsx3 2.99 prints "Audio saved to ..."
         engine.runAndWait()

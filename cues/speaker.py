@@ -12,7 +12,6 @@ Degrade chain, each step with one sentence on stderr: pyttsx3 -> espeak-ng subpr
 """
 from __future__ import annotations
 
-import gc
 import queue
 import shutil
 import subprocess
@@ -52,10 +51,6 @@ class _Pyttsx3Voice:
     def open(self) -> None:
         import pyttsx3  # optional part: imported on the thread that owns the engine
 
-        # pyttsx3's espeak driver clears espeak's process-wide synth callback when an old engine is
-        # garbage-collected; one collected later, mid-phrase, left this engine's phrase silent
-        # (an empty WAV). Collect stale engines now, before this one installs its callback.
-        gc.collect()
         # A fresh Engine, not pyttsx3.init(): init() hands back a cached engine that another
         # thread may own.
         engine = pyttsx3.Engine()
@@ -65,10 +60,28 @@ class _Pyttsx3Voice:
 
     def speak(self, text: str) -> None:
         self._done.clear()
+        own_espeak_callback(self._engine)
         self._engine.say(text)
         self._engine.runAndWait()
         if not self._done.wait(SUBPROCESS_TIMEOUT_S):
             raise RuntimeError("pyttsx3 never reported the end of the utterance")
+
+
+def own_espeak_callback(engine) -> None:
+    """Point espeak's synth callback at this engine before it speaks.
+
+    pyttsx3 2.99's espeak driver keeps one process-wide callback, and the garbage collection of
+    any other engine clears it (EspeakDriver.destroy is a staticmethod): a phrase synthesized after
+    that comes out silent, as an empty WAV. Seen in about 1 of 3 runs of the cue tests, where
+    engines of earlier tests were collected while the next test's engine spoke.
+    """
+    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
+    on_synth = getattr(driver, "_onSynth", None)
+    if on_synth is None:
+        return  # not the espeak driver (macOS and Windows engines have no such callback)
+    from pyttsx3.drivers import _espeak
+
+    _espeak.SetSynthCallback(on_synth)
 
 
 def set_voice(engine, voice: str | None, rate_wpm: int) -> None:

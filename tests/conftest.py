@@ -15,6 +15,8 @@ from footage import DERIVED_KINDS, MODEL, Clip, derived_clip, original_clip
 os.environ.setdefault("YOLO_OFFLINE", "1")
 os.environ.setdefault("YOLO_AUTOINSTALL", "0")
 
+pytest_plugins = ["own_process"]
+
 _POSES: dict[str, list] = {}
 
 

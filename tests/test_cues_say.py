@@ -4,9 +4,13 @@ from __future__ import annotations
 import wave
 
 import numpy as np
+import pytest
 
 from cues.say import say_command
 from test_speaker_fakes import fake_audio  # noqa: F401  (fixture)
+
+# Each test in a fresh process: pyttsx3's espeak state is per process (see tests/own_process.py).
+pytestmark = pytest.mark.own_process
 
 
 def test_writes_a_wav_with_real_speech(tmp_path, capsys):

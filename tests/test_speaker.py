@@ -18,6 +18,9 @@ from cues.speaker import open_speaker
 from live.errors import BadInputError
 from test_speaker_fakes import fake_audio  # noqa: F401  (fixture)
 
+# Each test in a fresh process: pyttsx3's espeak state is per process (see tests/own_process.py).
+pytestmark = pytest.mark.own_process
+
 LONG = "Quick feet, hot coals. Land under your hips, and pull, don't push."
 WAIT_S = 30.0  # generous: only guards against a hang, never decides a result
 

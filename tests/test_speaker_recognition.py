@@ -15,6 +15,9 @@ import pytest
 from cues.config import load_cues_config
 from cues.say import synthesize_wav
 
+# Each test in a fresh process: pyttsx3's espeak state is per process (see tests/own_process.py).
+pytestmark = pytest.mark.own_process
+
 SPS_RATE = 16000  # pocketsphinx's en-us acoustic model is trained on 16 kHz audio
 MIN_RECOGNISED = 0.90
 
