@@ -61,10 +61,18 @@ def test_irregular_camera_timestamps(r, jitter_ms, seed):
     rng = np.random.default_rng(seed)
     ts = np.arange(0, 6.0, 1 / 30) + rng.uniform(-jitter_ms, jitter_ms, 180) / 1000
     poses = [r.pose(float(t), i) for i, t in enumerate(ts)]
-    tr, _ = run(poses, RunnerProfile(1, r.facing, "side", 700.0, r.floor_y, 30.0))
+    tr, steps = run(poses, RunnerProfile(1, r.facing, "side", 700.0, r.floor_y, 30.0))
     truth = np.array([t for t, _ in r.landings(6.0)])
     assert abs(tr.summary()["cadence_spm"] - 60 / r.step_s) <= 1.0
-    for t, _, _ in tr.landings:
+    # Every landing measured from the hip (quality ok, the ones that feed cues) is within a frame.
+    # A landing without a clear hip peak is estimated from the widest stride and flagged
+    # "landing_estimated"; in the first second, before the runner's delay from widest stride to
+    # contact is learned, such estimates were seen 116 ms off (a 143 spm runner with 50 % contact).
+    good = [s.t_s for s in steps if s.good]
+    # Not ok, by design: the last landing (no data after it), the one before (incomplete: its
+    # pull is cut off) and up to two estimated ones while the delay is learned.
+    assert len(good) >= len(truth) - 4
+    for t in good:
         assert np.min(np.abs(truth - t)) <= 0.034
 
 
