@@ -1,19 +1,22 @@
 """Frame sources behind one interface: a camera index, a video file, an image folder, a stream URL.
 
 Every source is a context manager and an iterator of `Frame`s with monotonic timestamps:
-- camera / stream: capture time on `time.monotonic()`; a thread keeps only the latest frame, so a
-  slow consumer sees fresh frames and the drops are counted, never queued up as lag;
+- camera / stream: capture time on `time.monotonic()`; a thread keeps only the newest frames (at
+  most LIVE_BACKLOG_S of video), so a slow consumer skips ahead and the drops are counted, never
+  queued up as growing lag;
 - video file: `index / fps`; decoded on its own thread into a small bounded queue (analysis: as fast
-  as the consumer, no frame lost) or paced at the file's fps into a latest-frame slot (`realtime`:
-  rehearses a live session, drops counted like a camera);
+  as the consumer, no frame lost) or paced at the file's fps like a camera (`realtime`: rehearses a
+  live session, drops counted like a camera);
 - image folder: sorted image files, `index / fps` with a given fps.
 """
 from __future__ import annotations
 
+import math
 import os
 import queue
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -27,6 +30,16 @@ from live.types import Frame
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
 STREAM_PREFIXES = ("rtsp://", "rtmp://", "http://", "https://", "udp://", "tcp://")
 _END = object()  # end-of-stream marker in a reader queue
+# A live source holds up to this much video for a consumer that is briefly slow (a full-frame
+# search, a garbage collection) instead of dropping a frame at the first late one: gait timing
+# needs every frame, and the timestamps are capture times, so a short delay changes no metric.
+# Longer than that, the consumer is really behind and skips ahead to stay live.
+LIVE_BACKLOG_S = 0.1
+
+
+def live_backlog(fps: float) -> int:
+    """Frames a live source may hold: LIVE_BACKLOG_S of video, at least 2."""
+    return max(2, math.ceil(LIVE_BACKLOG_S * fps))
 
 
 @dataclass(frozen=True)
@@ -77,18 +90,21 @@ class _ReaderThread:
     """Reads frames from a cv2.VideoCapture on its own thread.
 
     mode "queue": blocking put into a bounded queue (no frame lost, decode overlaps inference).
-    mode "latest": overwrite a one-frame slot and count what was overwritten (camera semantics).
-    `clock` gives each frame's timestamp; `pace_fps` (latest mode) sleeps to play a file at its fps.
+    mode "live": keep only the newest `backlog` frames and count what was pushed out (camera
+    semantics: a consumer that falls behind skips ahead instead of lagging further).
+    `clock` gives each frame's timestamp; `pace_fps` (live mode) sleeps to play a file at its fps.
     """
 
-    def __init__(self, cap: cv2.VideoCapture, mode: str, clock, pace_fps: float = 0.0, maxsize: int = 4):
+    def __init__(self, cap: cv2.VideoCapture, mode: str, clock, pace_fps: float = 0.0, maxsize: int = 4,
+                 backlog: int = 1):
         self._cap = cap
         self._mode = mode
         self._clock = clock
         self._pace_fps = pace_fps
         self._queue: queue.Queue = queue.Queue(maxsize=maxsize)
         self._cond = threading.Condition()
-        self._latest: Frame | None = None
+        self._recent: deque[Frame] = deque()
+        self._backlog = max(1, backlog)
         self._ended = False
         self._stop = threading.Event()
         self.dropped = 0
@@ -115,7 +131,7 @@ class _ReaderThread:
                 if self._mode == "queue":
                     self._put_blocking(frame)
                 else:
-                    self._put_latest(frame)
+                    self._put_live(frame)
         finally:
             if self._mode == "queue":
                 self._put_blocking(_END)
@@ -131,11 +147,12 @@ class _ReaderThread:
             except queue.Full:
                 continue
 
-    def _put_latest(self, frame: Frame) -> None:
+    def _put_live(self, frame: Frame) -> None:
         with self._cond:
-            if self._latest is not None:
+            if len(self._recent) >= self._backlog:
+                self._recent.popleft()
                 self.dropped += 1
-            self._latest = frame
+            self._recent.append(frame)
             self._cond.notify_all()
 
     def frames(self, timeout_s: float) -> Iterator[Frame]:
@@ -153,9 +170,9 @@ class _ReaderThread:
                 yield item
                 continue
             with self._cond:
-                if not self._cond.wait_for(lambda: self._latest is not None or self._ended, timeout=timeout_s):
+                if not self._cond.wait_for(lambda: self._recent or self._ended, timeout=timeout_s):
                     raise TimeoutError
-                frame, self._latest = self._latest, None
+                frame = self._recent.popleft() if self._recent else None
             if frame is None:
                 return
             yield frame
@@ -188,8 +205,9 @@ class VideoFileSource(FrameSource):
         self.info = SourceInfo("video", str(p), float(fps), width, height, max(count, 0))
         self.realtime = realtime
         fps_f = float(fps)
-        mode = "latest" if realtime else "queue"
-        self._reader = _ReaderThread(cap, mode, clock=lambda i: i / fps_f, pace_fps=fps_f if realtime else 0.0)
+        mode = "live" if realtime else "queue"
+        self._reader = _ReaderThread(cap, mode, clock=lambda i: i / fps_f, pace_fps=fps_f if realtime else 0.0,
+                                     backlog=live_backlog(fps_f))
 
     @property
     def dropped(self) -> int:  # type: ignore[override]
@@ -225,7 +243,7 @@ class CameraSource(FrameSource):
         h, w = first.shape[:2]
         self.info = SourceInfo(kind, name, fps if fps > 0 else 30.0, w, h, 0)
         self._lost_timeout_s = lost_timeout_s
-        self._reader = _ReaderThread(cap, "latest", clock=lambda i: time.monotonic())
+        self._reader = _ReaderThread(cap, "live", clock=lambda i: time.monotonic(), backlog=live_backlog(self.info.fps))
 
     @property
     def dropped(self) -> int:  # type: ignore[override]

@@ -1,4 +1,4 @@
-"""Frame sources on real footage: timestamps, pacing, latest-frame semantics, image folders."""
+"""Frame sources on real footage: timestamps, pacing, live (skip-ahead) semantics, image folders."""
 from __future__ import annotations
 
 import time
@@ -52,7 +52,7 @@ def test_realtime_paces_a_file_at_its_own_frame_rate(clip, tmp_path):
 
 def test_a_slow_consumer_of_a_live_stream_gets_fresh_frames_and_drops_are_counted(clip, tmp_path):
     short = _first_frames(clip, tmp_path, 60)
-    with CameraSource(str(short)) as cam:  # a path opens like a stream URL: latest-frame semantics
+    with CameraSource(str(short)) as cam:  # a path opens like a stream URL: live semantics
         seen = []
         for f in cam:
             seen.append(f)
