@@ -92,3 +92,19 @@ def test_live_realtime_rehearsal_takes_the_clip_duration_and_writes_the_same_fol
     rows = _poses(folder)
     assert len(rows) + summary["dropped_frames"] == 360
     assert sum(r["box"] is not None for r in rows) >= 0.95 * len(rows)
+
+
+def test_live_rehearsal_measures_the_same_steps_as_analysis(analyzed, rehearsed, clip):
+    """Events are online, not hindsight: the paced live run finds the same landings and cadence."""
+    folder, _ = rehearsed
+    live = json.loads((folder / "summary.json").read_text())
+    offline = json.loads((analyzed / "summary.json").read_text())
+    assert abs(live["cadence_spm"] - offline["cadence_spm"]) <= 1.0
+    assert abs(live["cadence_spm"] - clip.truth["cadence_spm"]["value"]) <= 1.0
+    live_frames = [x["frame"] for x in live["landings"]]
+    offline_frames = [x["frame"] for x in offline["landings"]]
+    if live["dropped_frames"] == 0:  # every frame seen: the very same computation
+        assert live_frames == offline_frames
+    else:  # a loaded machine dropped frames: the landings still agree within a frame
+        matched = sum(any(abs(a - b) <= 1 for b in offline_frames) for a in live_frames)
+        assert matched >= 0.95 * len(offline_frames)
