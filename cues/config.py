@@ -169,11 +169,12 @@ def _table(d: Mapping, key: str, source: str) -> dict:
     return t
 
 
-def _known(raw: dict, spec: dict, where: str, source: str) -> dict:
+def _known(raw: dict, spec: dict, where: str, source: str, required=None) -> dict:
+    """`raw` with only keys of `spec` and every `required` one (default: all of spec)."""
     for k in raw:
         if k not in spec:
             _bad(source, f"unknown key {where}.{k}; the known keys are {', '.join(spec)}")
-    missing = [k for k in spec if k not in raw]
+    missing = [k for k in (spec if required is None else required) if k not in raw]
     if missing:
         _bad(source, f"{where} is missing {', '.join(missing)}")
     return raw
@@ -210,12 +211,7 @@ def _check_phrases(raw: dict, source: str) -> dict[str, str]:
 
 def _rule(source: str, name: str, raw: dict, coach: CoachConfig, phrases: dict) -> RuleConfig:
     where = f"faults.{name}"
-    for k in raw:
-        if k not in _RULE_KEYS:
-            _bad(source, f"unknown key {where}.{k}; the known keys are {', '.join(_RULE_KEYS)}")
-    missing = [k for k in _RULE_REQUIRED if k not in raw]
-    if missing:
-        _bad(source, f"{where} is missing {', '.join(missing)}")
+    _known(raw, _RULE_KEYS, where, source, _RULE_REQUIRED)
     v = {k: _value(source, f"{where}.{k}", x, _RULE_KEYS) for k, x in raw.items()}
     v.setdefault("relative", False)
     v.setdefault("enabled", True)
