@@ -124,7 +124,6 @@ class Pipeline:
         self.rate = _Rate()
         self.watch = _RunnerWatch()
         self.cue_text = ""
-        self.latencies_ms: list[float] = []
 
     def process(self, frame: Frame) -> bool:
         """Run one frame through every stage; False when the user asked to quit."""

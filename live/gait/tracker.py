@@ -27,6 +27,9 @@ REF_TAU_S = 0.7
 # Before the body height is known (first frame), scale thresholds by the person box height times
 # 0.95: the box spans head top to the lower foot, close to standing height in a side view.
 BOX_TO_BH = 0.95
+# A landing recovered between two widest strides (feet hidden) is appended after the next one:
+# two seconds covers that for any cadence above 60 spm.
+LANDING_ORDER_SLACK_S = 2.0
 
 
 def _mid(pose: PoseFrame, a: Kp, b: Kp, min_conf: float) -> tuple[float, float]:
@@ -54,6 +57,8 @@ class GaitTracker:
         self._ref_x: float | None = None
         self._frames: list[tuple[float, int]] = []  # (t, index) of recent frames, for frame numbers
         self._frame_s = 1 / 30.0
+        self._medians: dict[str, float] = {}
+        self._medians_at = -1  # len(self.steps) when the medians were computed
 
     # ---- public state ----
     @property
@@ -218,15 +223,33 @@ class GaitTracker:
 
     # ---- rolling outputs ----
     def snapshot(self) -> GaitSnapshot:
+        """Called every frame: reads only the landings inside the cadence window and recomputes the
+        medians only when a step was added, so a long session costs no more per frame than a short one."""
         t = self._last_t if self._last_t is not None else 0.0
-        recent = [x[0] for x in self.landings if x[0] > t - self.config.cadence_window_s]
-        good = [s for s in self.steps if s.good][-self.config.median_steps:]
+        t0 = t - self.config.cadence_window_s
+        recent = []
+        for landing in reversed(self.landings):
+            if landing[0] <= t0 - LANDING_ORDER_SLACK_S:
+                break  # landings are appended in time order, give or take a filled-in step
+            if landing[0] > t0:
+                recent.append(landing[0])
+        if self._medians_at != len(self.steps):
+            self._medians, self._medians_at = self._recent_medians(), len(self.steps)
+        return GaitSnapshot(t=t, cadence_spm=cadence_from_landings(recent), steps=len(self.landings),
+                            medians=dict(self._medians), facing=self.facing or "unknown")
+
+    def _recent_medians(self) -> dict[str, float]:
+        good = []
+        for s in reversed(self.steps):
+            if len(good) == self.config.median_steps:
+                break
+            if s.good:
+                good.append(s)
         medians = {}
         for name in STEP_METRICS:
             vals = [getattr(s, name) for s in good if math.isfinite(getattr(s, name))]
             medians[name] = float(np.median(vals)) if vals else math.nan
-        return GaitSnapshot(t=t, cadence_spm=cadence_from_landings(recent), steps=len(self.landings),
-                            medians=medians, facing=self.facing or "unknown")
+        return medians
 
     def lag_ms(self) -> float:
         """Median delay from a landing to the emission of its step (for the report)."""
