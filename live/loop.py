@@ -13,15 +13,17 @@ import sys
 import time
 from collections import deque
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+
+from tqdm import tqdm
 
 from live.display import Recorder, Window, display_available
 from live.errors import EXIT_INTERRUPTED, EXIT_NO_RUNNER, EXIT_OK
 from live.overlay import Hud, annotate
 from live.session import Session
-from live.types import Frame, PoseFrame
+from live.types import Frame, PoseFrame, StepEvent
 
 RUNNER_LOST_S = 2.0  # say "not in view" only after this long: a blink of missing detections is normal
 FPS_WINDOW = 30  # frames over which the HUD's processing rate is averaged
@@ -50,7 +52,9 @@ class RunOptions:
 
 
 def say(sentence: str) -> None:
-    print(f"posecoach: {sentence}", file=sys.stderr, flush=True)
+    """One line on stderr; through tqdm, so a message during `analyze` does not land inside the
+    progress bar's line."""
+    tqdm.write(f"posecoach: {sentence}", file=sys.stderr)
 
 
 @contextmanager
@@ -104,17 +108,46 @@ class _Rate:
 
 
 def _progress(total: int, enabled: bool):
-    from tqdm import tqdm
-
     return tqdm(total=total or None, unit="frame", desc="analyze", file=sys.stderr, disable=not enabled, leave=True)
+
+
+class _ViewGuard:
+    """The Pose metrics need a side view. Once the view is known (from the profile, or when
+    auto-calibration has seen its first seconds), a front or angled view is said once, shown on the
+    HUD, and its steps are marked so that they feed no cues (they are still recorded)."""
+
+    def __init__(self, auto, profile_view: str | None):
+        self._auto = auto
+        self.view = profile_view
+        self.note = ""
+        if self.view is not None:
+            self._announce()
+
+    def update(self, steps: list[StepEvent]) -> list[StepEvent]:
+        if self.view is None and self._auto is not None and self._auto.done:
+            self.view = self._auto.report().view or "unknown"
+            self._announce()
+        if self.view in (None, "side"):
+            return steps
+        flag = f"{self.view}_view"
+        return [replace(s, quality=flag if s.good else f"{s.quality};{flag}") for s in steps]
+
+    def _announce(self) -> None:
+        if self.view == "side":
+            return
+        seen = "from the front" if self.view == "front" else "at an angle" if self.view == "angled" else "unclearly"
+        say(f"The camera sees the runner {seen}: steps are recorded but no cues are given; put the camera "
+            "beside the treadmill at hip height, looking straight at the runner's side.")
+        self.note = f"{self.view} view: no cues"
 
 
 class Pipeline:
     """The per-frame work, in order. Built by `run`; `process(frame)` is the hot path."""
 
-    def __init__(self, estimator, gait, coach, speaker, session: Session, display, recorder, auto):
+    def __init__(self, estimator, gait, coach, speaker, session: Session, display, recorder, auto, view):
         self.estimator = estimator
         self.auto = auto  # AutoCalibrator when no profile was given: records what the run measured
+        self.view = view
         self.gait = gait
         self.coach = coach
         self.speaker = speaker
@@ -132,7 +165,7 @@ class Pipeline:
         self.watch.update(pose)
         if self.auto is not None:
             self.auto.update(pose)
-        steps = self.gait.update(pose)
+        steps = self.view.update(self.gait.update(pose))
         self.session.add_steps(steps)
         snapshot = self.gait.snapshot()
         for cue in self.coach.update(frame.t, steps, snapshot.cadence_spm, speaker_busy=self.speaker.busy):
@@ -143,7 +176,7 @@ class Pipeline:
         if self.display is None and self.recorder is None:
             return True
         hud = Hud(fps=fps, found=pose.found, snapshot=snapshot, cue_text=self.cue_text,
-                  last_landing_t=self.gait.last_landing_t)
+                  last_landing_t=self.gait.last_landing_t, note=self.view.note)
         image = annotate(frame.image, pose, hud)
         if self.recorder is not None:
             self.recorder.write(image)
@@ -204,7 +237,8 @@ def _build(opts: RunOptions, inputs: _Inputs, estimator, stack: ExitStack, sourc
         else:
             say(why)
     recorder = stack.enter_context(Recorder(opts.record, source.info.fps)) if opts.record else None
-    return Pipeline(estimator, gait, coach, speaker, session, display, recorder, auto)
+    view = _ViewGuard(auto, inputs.profile.view if inputs.profile is not None else None)
+    return Pipeline(estimator, gait, coach, speaker, session, display, recorder, auto, view)
 
 
 def run(opts: RunOptions) -> int:
@@ -264,7 +298,7 @@ def _finish(session: Session, inputs: _Inputs, pipeline: Pipeline | None, source
     summary: dict = {"source": source.info.name, "fps": source.info.fps, "dropped_frames": source.dropped}
     profile = None
     if pipeline is not None:
-        session.add_steps(pipeline.gait.finish())  # the last steps, with the data there is
+        session.add_steps(pipeline.view.update(pipeline.gait.finish()))  # the last steps, with the data there is
         summary.update(pipeline.gait.summary())
         profile = _profile_used(inputs, pipeline, source)
     session.close(summary, profile)

@@ -108,3 +108,24 @@ def test_live_rehearsal_measures_the_same_steps_as_analysis(analyzed, rehearsed,
     else:  # a loaded machine dropped frames: the landings still agree within a frame
         matched = sum(any(abs(a - b) <= 1 for b in offline_frames) for a in live_frames)
         assert matched >= 0.95 * len(offline_frames)
+
+
+def test_a_front_view_is_said_once_and_gives_no_cues(model_path, tmp_path):
+    """ultralytics' bus.jpg (people facing the camera) as a 4 s still 'video': the session runs,
+    says the view is wrong in one sentence, and no step feeds a cue."""
+    from live.pose import quiet_ultralytics
+
+    quiet_ultralytics()
+    from ultralytics.utils import ASSETS
+
+    bus = ASSETS / "bus.jpg"
+    if not bus.is_file():
+        pytest.skip(f"ultralytics ships no {bus}")
+    frames = tmp_path / "bus"
+    frames.mkdir()
+    for i in range(120):  # 4 s at 30 fps: longer than auto-calibration's first seconds
+        (frames / f"f{i:03d}.jpg").symlink_to(bus)
+    result, _ = _posecoach("analyze", str(frames), "--out", str(tmp_path / "s"), model_path=model_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("sees the runner from the front") == 1
+    assert (tmp_path / "s" / "cues.jsonl").read_text() == ""
