@@ -6,7 +6,6 @@ calls from a `finally` (Ctrl-C included).
 """
 from __future__ import annotations
 
-import csv
 import json
 import math
 import time
@@ -14,10 +13,8 @@ from datetime import datetime
 from pathlib import Path
 
 from live.errors import BadInputError
-from live.types import STEP_METRICS, PoseFrame, StepEvent
-
-STEP_COLUMNS = ("t_s", "frame", "leg", "side", "quality") + STEP_METRICS
-
+from live.gait.output import write_steps_csv
+from live.types import PoseFrame, StepEvent
 
 def default_session_dir() -> Path:
     return Path(f"posecoach-session-{datetime.now():%Y%m%d-%H%M%S}")
@@ -38,16 +35,6 @@ def write_json(path: Path, data: dict) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(json.dumps(_clean(data), indent=1) + "\n")
     tmp.replace(path)  # atomic: a reader never sees half a file
-
-
-def write_steps_csv(path: Path, steps: list[StepEvent]) -> None:
-    with path.open("w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(STEP_COLUMNS)
-        for s in steps:
-            row = [round(s.t_s, 4), s.frame, s.leg, s.side, s.quality]
-            row += ["" if not math.isfinite(v) else round(v, 4) for v in (getattr(s, m) for m in STEP_METRICS)]
-            w.writerow(row)
 
 
 class Session:
