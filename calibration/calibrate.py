@@ -89,23 +89,7 @@ def _show(window, frame: Frame, pose: PoseFrame, text: str) -> None:
     window.show(image)
 
 
-def _people_boxes(estimator, frame: Frame) -> np.ndarray | None:
-    """Every person's box (N, 4) from a full-frame detection, or None when this estimator cannot
-    say (the count is then skipped, and said). Uses the estimator's full-frame session because its
-    `estimate()` returns the selected runner only."""
-    try:
-        from live.crop import decode
-        from live.pose import DET_CONF_MIN
-
-        h, w = frame.image.shape[:2]
-        session, pre, affine = estimator._full_for((w, h))
-        boxes, _ = decode(session.run(pre.fill(frame.image, affine)), affine, DET_CONF_MIN, best_only=False)
-        return boxes
-    except (AttributeError, ImportError, TypeError, ValueError):
-        return None
-
-
-def _still_image(path: Path, estimator) -> tuple[list[PoseFrame], list[np.ndarray] | None, str]:
+def _still_image(path: Path, estimator) -> tuple[list[PoseFrame], list[np.ndarray], str]:
     import cv2
 
     image = cv2.imread(str(path))
@@ -113,20 +97,20 @@ def _still_image(path: Path, estimator) -> tuple[list[PoseFrame], list[np.ndarra
         raise BadInputError(f"The image {path} could not be read.")
     frame = Frame(image, 0.0, 0)
     pose = estimator.estimate(frame)
-    boxes = _people_boxes(estimator, frame)
+    boxes = estimator.detect_people(frame)
     # A still picture is a camera showing the same scene for the whole window: the same pose,
     # MEASURE_S seconds of it at 30 frames per second (the model would give the same pose each time).
     n = int(MEASURE_S * 30) + 1
     poses = [PoseFrame(i / 30, i, pose.xy.copy(), pose.conf.copy(), pose.box, pose.image_size) for i in range(n)]
-    return poses, None if boxes is None else [boxes], str(path)
+    return poses, [boxes], str(path)
 
 
-def _collect(source: str, estimator, prompt: _Prompter, window) -> tuple[list[PoseFrame], list[np.ndarray] | None, str]:
+def _collect(source: str, estimator, prompt: _Prompter, window) -> tuple[list[PoseFrame], list[np.ndarray], str]:
     """Poses over MEASURE_S seconds from the runner's first appearance, and people counts."""
     from live.sources import open_source
 
     poses: list[PoseFrame] = []
-    people: list[np.ndarray] | None = []
+    people: list[np.ndarray] = []
     with open_source(source) as src:
         live = src.info.kind in ("camera", "stream")
         start, t0, t_people, t_prompt = time.monotonic(), None, -math.inf, time.monotonic()
@@ -144,9 +128,8 @@ def _collect(source: str, estimator, prompt: _Prompter, window) -> tuple[list[Po
                     t_prompt = time.monotonic()
                 continue
             poses.append(pose)
-            if people is not None and pose.t - t_people >= PEOPLE_EVERY_S:
-                boxes = _people_boxes(estimator, frame)
-                people = None if boxes is None else people + [boxes]
+            if pose.t - t_people >= PEOPLE_EVERY_S:
+                people.append(estimator.detect_people(frame))
                 t_people = pose.t
             if pose.t - t0 >= MEASURE_S:
                 break

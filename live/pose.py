@@ -222,6 +222,14 @@ class PoseEstimator:
             return PoseFrame.empty(frame.t, frame.index, (w, h))
         return pose_frame_from_arrays(frame, boxes[i], kps[i], self.kp_conf_min)
 
+    def detect_people(self, frame: Frame) -> np.ndarray:
+        """Every person's box (N, 4) from a full-frame detection, for checks that must know who
+        else is in view (`estimate()` returns the selected runner only). Changes no tracking state."""
+        h, w = frame.image.shape[:2]
+        session, pre, affine = self._full_for((w, h))
+        boxes, _ = decode(session.run(pre.fill(frame.image, affine)), affine, DET_CONF_MIN, best_only=False)
+        return boxes
+
     @property
     def precision(self) -> str:
         return self._crop_session.precision
