@@ -23,7 +23,8 @@ class Accuracy:
     within_2: float
     extra: float  # unmatched detections / truth count
     alternation: float  # fraction of consecutive detected steps whose legs differ
-    toe_within_2: float
+    toe_within_2: float  # fraction of the toe-offs the detector can see (toe_seen) found within 2 frames
+    toe_seen: int
     contact_median_ms: float
     facing: str
     mean_offset_ms: float
@@ -31,7 +32,7 @@ class Accuracy:
     def row(self, name: str) -> str:
         return (f"{name:10s} cad {self.cadence_spm:6.2f} ({self.cadence_err_spm:+.2f})  land {self.n_detected}/{self.n_truth}"
                 f"  <=1: {self.within_1:4.0%}  <=2: {self.within_2:4.0%}  extra {self.extra:4.0%}"
-                f"  alt {self.alternation:4.0%}  toe<=2 {self.toe_within_2:4.0%}"
+                f"  alt {self.alternation:4.0%}  toe<=2 {self.toe_within_2:4.0%} of {self.toe_seen}"
                 f"  contact {self.contact_median_ms:5.0f} ms  bias {self.mean_offset_ms:+5.1f} ms  facing {self.facing}")
 
 
@@ -47,7 +48,22 @@ def match(truth_s: list[float], det_s: list[float], tol_s: float) -> list[tuple[
     return out
 
 
-def accuracy(summary: dict, steps, truth: dict, frame_tol_s: float | None = None) -> Accuracy:
+def _toe_offs(summary: dict, truth: dict, look_behind_s: float) -> tuple[float, int]:
+    """Toe-offs compared as frame numbers of the clip, on the annotation's own terms: truth and
+    tracker both name the last frame with the foot on the ground; one-to-one within +-2 frames.
+    Derived truth frames may be fractional (the 15 fps copy halves them): the last frame of the copy
+    on the ground is then the one at or before it. A toe-off earlier than the detector's look-behind
+    after the first frame cannot be timed (its zero-phase fits need samples before it) and is not
+    counted; `look_behind_s` is that time (clips start at t = 0)."""
+    fps = float(truth["video"]["fps"])
+    truth_f = [math.floor(f + 1e-9) for f in truth["toe_off_frames"]["frames"] if f / fps >= look_behind_s]
+    det_f = [d["frame"] for d in summary["toe_offs"]]
+    m = match(truth_f, det_f, 2.0 + 1e-6)
+    return (len(m) / len(truth_f) if truth_f else math.nan), len(truth_f)
+
+
+def accuracy(summary: dict, steps, truth: dict, frame_tol_s: float | None = None,
+             look_behind_s: float | None = None) -> Accuracy:
     """Compare a tracker summary with ground truth. Times are compared in seconds; the tolerance
     unit is one frame of the ORIGINAL 30 fps clip (33.3 ms) unless frame_tol_s is given."""
     fps = float(truth["video"]["fps"])
@@ -62,17 +78,18 @@ def accuracy(summary: dict, steps, truth: dict, frame_tol_s: float | None = None
     extra = sum(1 for j, d in enumerate(det_t) if lo <= d <= hi and j not in matched)
     legs = [d["leg"] for d in summary["landings"]]
     alt = [a != b for a, b in zip(legs, legs[1:])]
-    toe_t = [f / fps for f in truth["toe_off_frames"]["frames"]]
-    # "Last frame with the toe on the belt": the toe leaves between that frame and the next.
-    toe_truth = [t + 0.5 / fps for t in toe_t]
-    toe_m = match(toe_truth, [d["t"] for d in summary["toe_offs"]], 2.0 * unit + 1e-6)
+    if look_behind_s is None:  # the tracker's own look-behind at the clip's frame rate
+        from live.gait.config import GaitConfig
+
+        look_behind_s = GaitConfig().fit_half_window_s(1.0 / fps)
+    toe_within_2, toe_seen = _toe_offs(summary, truth, look_behind_s)
     contacts = [s.contact_ms for s in steps if math.isfinite(s.contact_ms)]
     cad = summary["cadence_spm"] or math.nan
     return Accuracy(
         cadence_spm=cad, cadence_err_spm=cad - truth["cadence_spm"]["value"], n_truth=len(truth_t),
         n_detected=len(det_t), within_1=len(m1) / len(truth_t), within_2=len(m2) / len(truth_t),
         extra=extra / len(truth_t), alternation=float(np.mean(alt)) if alt else 0.0,
-        toe_within_2=len(toe_m) / len(toe_t), contact_median_ms=float(np.median(contacts)) if contacts else math.nan,
+        toe_within_2=toe_within_2, toe_seen=toe_seen, contact_median_ms=float(np.median(contacts)) if contacts else math.nan,
         facing=summary["facing"], mean_offset_ms=1000 * float(np.mean([o for _, _, o in m2])) if m2 else math.nan,
     )
 

@@ -90,3 +90,23 @@ def test_image_scale_changes_no_metric_in_body_heights(r, scale):
         for name in STEP_METRICS:
             a, b = getattr(s, name), getattr(m, name)
             assert (math.isnan(a) and math.isnan(b)) or np.isclose(a, b, rtol=1e-3, atol=1e-3), name
+
+
+@settings(max_examples=6, deadline=None)
+@given(r=runners, fps=st.sampled_from([15, 30, 60]), jitter_ms=st.floats(0, 3), seed=st.integers(0, 1000))
+def test_event_frames_are_the_first_and_last_frames_on_the_ground(r, fps, jitter_ms, seed):
+    """A landing is marked on the first frame at or after its sub-frame time, a toe-off on the last
+    frame at or before it (as a person marks video), whatever the frame rate and timestamp wobble."""
+    rng = np.random.default_rng(seed)
+    ts = np.arange(0, 5.0, 1 / fps) + rng.uniform(-jitter_ms, jitter_ms, len(np.arange(0, 5.0, 1 / fps))) / 1000
+    ts = np.maximum.accumulate(ts) + np.arange(len(ts)) * 1e-6  # keep timestamps increasing
+    poses = [r.pose(float(t), i) for i, t in enumerate(ts)]
+    tr, _ = run(poses)
+    s = tr.summary()
+    assert s["landings"] and s["toe_offs"]
+    for ev in s["landings"]:
+        f = ev["frame"]
+        assert ts[f] >= ev["t"] - 1e-4 and (f == 0 or ts[f - 1] < ev["t"] + 1e-4), ev
+    for ev in s["toe_offs"]:
+        f = ev["frame"]
+        assert ts[f] <= ev["t"] + 1e-4 and (f == len(ts) - 1 or ts[f + 1] > ev["t"] - 1e-4), ev

@@ -52,6 +52,13 @@ class GaitConfig:
     # Seconds of samples kept: enough for one stride plus the look-ahead and toe-off windows.
     history_s: float = 3.0
 
+    def fit_half_window_s(self, frame_s: float) -> float:
+        """Half width of the zero-phase fits at this frame interval: fit_half_window_ms, widened so each
+        side holds fit_min_samples_per_side samples (1% slack for timestamp jitter). It is also the
+        look-ahead of every event and the look-behind: an event earlier than this after the first
+        frame cannot be timed."""
+        return max(self.fit_half_window_ms / 1000.0, self.fit_min_samples_per_side * frame_s * 1.01)
+
     def __post_init__(self) -> None:
         for f in fields(self):
             v = getattr(self, f.name)

@@ -78,7 +78,7 @@ class EventDetector:
         return float(np.median(np.diff(t[-10:]))) if len(t) >= 3 else 1 / 30
 
     def half_window_s(self) -> float:
-        return max(self.cfg.fit_half_window_ms / 1000.0, self.cfg.fit_min_samples_per_side * self.frame_s() * 1.01)
+        return self.cfg.fit_half_window_s(self.frame_s())
 
     # ---- per frame ----
     def update(self, t: float, bh: float, facing: str | None, **values: float) -> list[tuple[str, StepTiming]]:

@@ -65,13 +65,23 @@ def knee_angle(hip: tuple[float, float], knee: tuple[float, float], ankle: tuple
 
 def mid_stance_time(s: StepSamples, t_land: float, t_toe: float, sign: float) -> float:
     """When the support ankle passes under the hip (forward offset crosses zero), else the middle of
-    the contact."""
-    m = (s.t >= t_land) & (s.t <= t_toe) & np.isfinite(s.ankle_x) & np.isfinite(s.hip_x)
+    the contact. The samples searched reach one frame beyond the contact on each side, so a crossing
+    just after landing is found whichever side of a frame's timestamp the landing time falls."""
+    lo = max(int(np.searchsorted(s.t, t_land, "right")) - 1, 0)
+    hi = int(np.searchsorted(s.t, t_toe, "left")) if math.isfinite(t_toe) else len(s.t) - 1
+    m = np.zeros(len(s.t), bool)
+    m[lo : hi + 1] = True
+    m &= np.isfinite(s.ankle_x) & np.isfinite(s.hip_x)
     tt, off = s.t[m], sign * (s.ankle_x[m] - s.hip_x[m])
+    # An ankle exactly under the hip is 0, whatever float rounding the mirror image brings (a
+    # micro-pixel is far below any keypoint's precision), so a tie cannot move the crossing a frame.
+    off = np.where(np.abs(off) < 1e-6, 0.0, off)
     for i in range(1, len(off)):
         if off[i - 1] >= 0 > off[i]:
             f = off[i - 1] / (off[i - 1] - off[i])
-            return float(tt[i - 1] + f * (tt[i] - tt[i - 1]))
+            t = float(tt[i - 1] + f * (tt[i] - tt[i - 1]))
+            if t_land <= t <= (t_toe if math.isfinite(t_toe) else math.inf):
+                return t
     return 0.5 * (t_land + t_toe) if math.isfinite(t_toe) else math.nan
 
 

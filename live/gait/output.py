@@ -63,7 +63,8 @@ def _num(x: float | None) -> float | None:
 
 
 def summary_dict(tracker: GaitTracker) -> dict:
-    """The summary.json content (JSON-safe: NaN becomes null). Metrics use good steps only."""
+    """The summary.json content (JSON-safe: NaN becomes null). Metrics use good steps only. Event
+    frames: a landing's first frame on the ground, a toe-off's last (see GaitTracker._frame_at)."""
     good = [s for s in tracker.steps if s.good]
     events = lambda xs: [{"frame": f, "t": round(t, 4), "leg": leg} for t, f, leg in xs]  # noqa: E731
     return {

@@ -161,10 +161,10 @@ class GaitTracker:
                 vote = step.vote * self.body.sign if self.facing else 0.0  # +: the left ankle is ahead
                 step.leg = self.events.leg_ahead(step.t_peak, self.body.sign)
                 step.side = self.phase.update(step.t_land, self.events.step_period_s(), vote)
-                self.landings.append((step.t_land, self._frame_at(step.t_land), self._leg_name(step.side)))
+                self.landings.append((step.t_land, self._frame_at(step.t_land, "after"), self._leg_name(step.side)))
             elif kind == "toe_off":  # the other foot than this step's, leaving at step.t_rear_toe
                 other = {"left": "right", "right": "left"}.get(step.side, "unknown")
-                self.toe_offs.append((step.t_rear_toe, self._frame_at(step.t_rear_toe), self._leg_name(other)))
+                self.toe_offs.append((step.t_rear_toe, self._frame_at(step.t_rear_toe, "before"), self._leg_name(other)))
         out += self._emit(now, bh)
         return out
 
@@ -177,12 +177,21 @@ class GaitTracker:
             return "unknown"
         return "near" if side == self.facing else "far"
 
-    def _frame_at(self, t: float) -> int:
-        """Index of the frame nearest to time t."""
+    def _frame_at(self, t: float, rule: str) -> int:
+        """Frame index of an event at sub-frame time t, as a person marks it on the video: a landing
+        on the first frame at or after the contact instant ("after"), a toe-off on the last frame at
+        or before it ("before"), so landing frame .. toe-off frame are the frames that show the foot
+        on the ground. The nearest frame when the buffer holds none on that side."""
         if not self._frames:
             return -1
         ts = np.array([f[0] for f in self._frames])
-        return int(self._frames[int(np.argmin(np.abs(ts - t)))][1])
+        eps = 1e-6  # timestamps are exact for files; a microsecond absorbs float rounding of t
+        side = np.nonzero(ts >= t - eps)[0] if rule == "after" else np.nonzero(ts <= t + eps)[0]
+        if len(side):
+            i = int(side[0] if rule == "after" else side[-1])
+        else:
+            i = int(np.argmin(np.abs(ts - t)))
+        return int(self._frames[i][1])
 
     # ---- emission ----
     def _emit(self, now: float, bh: float) -> list[StepEvent]:
@@ -218,7 +227,7 @@ class GaitTracker:
             flags.append("leg_hidden")
         if self.facing is None:
             flags.append("facing_unknown")
-        return StepEvent(t_s=s.t_land, frame=self._frame_at(s.t_land), leg=self._leg_name(s.side), side=s.side, quality=";".join(flags) or "ok",
+        return StepEvent(t_s=s.t_land, frame=self._frame_at(s.t_land, "after"), leg=self._leg_name(s.side), side=s.side, quality=";".join(flags) or "ok",
                          t_emit_s=now, **{k: float(m[k]) for k in STEP_METRICS})
 
     # ---- rolling outputs ----
