@@ -1,5 +1,6 @@
 """Real footage for tests: where it lives, and derived versions made from it with their ground truth
-transformed the same way (mirrored, decimated, webcam-like landscape, darker and noisier).
+transformed the same way (mirrored, decimated, webcam-like landscape, darker and noisier, and a
+60 fps copy made by motion-compensated frame interpolation).
 
 The clips are never copied into the repository: they are read from ../shared/footage (or
 $POSECOACH_FOOTAGE) and derived versions are written to a temporary folder by the tests.
@@ -9,6 +10,8 @@ from __future__ import annotations
 import copy
 import json
 import os
+import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,6 +80,22 @@ def _rewrite(src: Clip, dst: Path, transform, keep_every: int = 1) -> list[tuple
     writer.release()
 
 
+def _interpolate_60fps(src: Clip, dst: Path) -> int:
+    """A 60 fps copy at half resolution (a phone's 60 fps mode), new frames made by ffmpeg's
+    motion-compensated interpolation between the real ones: every other frame is in-between motion,
+    as a 60 fps camera would see it, though estimated rather than filmed. Returns its frame count."""
+    if shutil.which("ffmpeg") is None:
+        raise FileNotFoundError("ffmpeg is needed to make the 60 fps copy (apt install ffmpeg)")
+    w, h = src.truth["video"]["width"] // 2, src.truth["video"]["height"] // 2
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(src.path), "-vf",
+                    f"scale={w}:{h},minterpolate=fps=60:mi_mode=mci", "-c:v", "mpeg4", "-q:v", "2",
+                    str(dst)], check=True, timeout=300)
+    cap = cv2.VideoCapture(str(dst))
+    n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
+    cap.release()
+    return n
+
+
 def _mirror(img, rng):
     return cv2.flip(img, 1)
 
@@ -115,6 +134,13 @@ def derived_clip(src: Clip, kind: str, folder: Path) -> Clip:
         # tests compare times, not indices).
         for key in ("initial_contact_frames", "toe_off_frames"):
             truth[key]["frames"] = [f / 2 for f in truth[key]["frames"]]
+    elif kind == "fps60":
+        frames = _interpolate_60fps(src, dst)
+        truth["video"].update(fps=src.fps * 2, frames=frames, width=src.truth["video"]["width"] // 2,
+                              height=src.truth["video"]["height"] // 2)
+        # Frame k of the original is frame 2k of the copy (interpolation keeps the real frames).
+        for key in ("initial_contact_frames", "toe_off_frames"):
+            truth[key]["frames"] = [f * 2 for f in truth[key]["frames"]]
     elif kind == "webcam":
         _rewrite(src, dst, _landscape)
         truth["video"]["width"], truth["video"]["height"] = 640, 480
@@ -125,7 +151,7 @@ def derived_clip(src: Clip, kind: str, folder: Path) -> Clip:
     return Clip(f"{src.name}_{kind}", dst, truth)
 
 
-DERIVED_KINDS = ("mirror", "fps15", "webcam", "dark")
+DERIVED_KINDS = ("mirror", "fps15", "fps60", "webcam", "dark")
 
 
 def write_frames(src: Clip, folder: Path, n: int) -> Path:

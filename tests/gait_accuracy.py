@@ -50,16 +50,27 @@ def match(truth_s: list[float], det_s: list[float], tol_s: float) -> list[tuple[
 
 def _toe_offs(summary: dict, truth: dict, look_behind_s: float) -> tuple[float, int]:
     """Toe-offs compared as frame numbers of the clip, on the annotation's own terms: truth and
-    tracker both name the last frame with the foot on the ground; one-to-one within +-2 frames.
-    Derived truth frames may be fractional (the 15 fps copy halves them): the last frame of the copy
-    on the ground is then the one at or before it. A toe-off earlier than the detector's look-behind
-    after the first frame cannot be timed (its zero-phase fits need samples before it) and is not
-    counted; `look_behind_s` is that time (clips start at t = 0)."""
+    tracker both name the last frame with the foot on the ground. The annotation (frame k at 30 fps)
+    says the toe left within ((k)/30, (k+1)/30]; in a copy at r fps the last frame on the ground is
+    then any frame from floor(k r/30) to ceil((k+1) r/30) - 1 (one frame at 30 and 15 fps, frame 2k
+    or 2k+1 at 60 fps). A detection counts when its frame is within 2 frames at 30 fps (2 r/30 of its
+    own) of that range, one-to-one. A toe-off earlier than the detector's look-behind after the first
+    frame cannot be timed (its zero-phase fits need samples before it) and is not counted;
+    `look_behind_s` is that time (clips start at t = 0)."""
     fps = float(truth["video"]["fps"])
-    truth_f = [math.floor(f + 1e-9) for f in truth["toe_off_frames"]["frames"] if f / fps >= look_behind_s]
+    per_30 = fps / 30.0  # the clip's frames per annotation frame
+    ranges = [(math.floor(f + 1e-9), math.ceil(f + per_30 - 1e-9) - 1)
+              for f in truth["toe_off_frames"]["frames"] if f / fps >= look_behind_s]
     det_f = [d["frame"] for d in summary["toe_offs"]]
-    m = match(truth_f, det_f, 2.0 + 1e-6)
-    return (len(m) / len(truth_f) if truth_f else math.nan), len(truth_f)
+    tol = 2.0 * per_30 + 1e-6
+    gap = lambda f, lo, hi: max(lo - f, f - hi, 0)  # noqa: E731
+    pairs = sorted((gap(f, lo, hi), i, j) for i, (lo, hi) in enumerate(ranges) for j, f in enumerate(det_f))
+    used_t, used_d = set(), set()
+    for g, i, j in pairs:
+        if g <= tol and i not in used_t and j not in used_d:
+            used_t.add(i)
+            used_d.add(j)
+    return (len(used_t) / len(ranges) if ranges else math.nan), len(ranges)
 
 
 def accuracy(summary: dict, steps, truth: dict, frame_tol_s: float | None = None,
