@@ -7,6 +7,7 @@ import pytest
 from calibration.profile import RunnerProfile
 from gait_synth import Runner
 from live.gait import GaitConfig, GaitTracker, cadence_from_landings, write_steps_csv
+from live.gait.legs import LegPhase
 from live.gait.metrics import BALL_FORWARD_BH, StepSamples, knee_angle, step_metrics
 from live.gait.signals import falling_crossing, local_fit, parabolic_vertex, peak_in
 from live.types import STEP_METRICS, PoseFrame
@@ -222,3 +223,20 @@ def test_write_steps_csv(tmp_path):
     assert set(summary["metrics"]) == set(STEP_METRICS)
     assert set(summary["metrics"]["contact_ms"]) == {"median", "p25", "p75"}
     assert summary["landings"][0].keys() == {"frame", "t", "leg"}
+
+
+def test_leg_phase_names_alternate_and_later_votes_fix_an_early_wrong_label():
+    """Steps 0.35 s apart, one missed (0.7 s gap keeps the parity); the first step's label is wrong
+    (votes -1 where the truth is +1 for parity 0), the next ones right: named at once, step 0 is
+    wrong; named after the later votes, every step is right and the names alternate."""
+    ph = LegPhase()
+    times = [0.0, 0.35, 0.70, 1.40, 1.75, 2.10]
+    truth_left = [True, False, True, True, False, True]  # 1.05 s missed: 0.70 and 1.40 both left
+    votes = [-1.0] + [1.0 if left else -1.0 for left in truth_left[1:]]  # +: forward ankle is left
+    parities, at_once = [], []
+    for t, v in zip(times, votes):
+        parities.append(ph.update(t, 0.35, v))
+        at_once.append(ph.side(parities[-1]))
+    assert at_once[0] == "right"  # only the wrong vote heard
+    assert [ph.side(p) for p in parities] == ["left" if x else "right" for x in truth_left]
+    assert LegPhase().side(0) == "unknown"

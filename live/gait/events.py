@@ -28,6 +28,10 @@ from live.gait.config import GaitConfig
 from live.gait.signals import History, falling_crossing, local_fit, parabolic_vertex, peak_in
 
 
+# The leg-naming vote reads the model's labels over +-0.15 step period around the widest stride: the
+# feet-apart distance, about a sinusoid of one step's period, is still cos(0.3 pi) = 0.6 of its widest
+# there, so the labels sit on clearly separate feet (1-2 frames each side at 30 fps, 2-4 at 60).
+LABEL_VOTE_STEPS = 0.15
 # At most this many steps are filled in between two widest strides; a longer hole is a break.
 MAX_FILLED_STEPS = 2
 
@@ -39,7 +43,8 @@ class StepTiming:
     t_peak: float
     leg: int  # track 0 (A) or 1 (B) ahead at the widest stride (its samples feed the metrics); -1 unknown
     vote: float = 0.0  # +conf when the ankle labelled left is further right in the image (see _label_vote)
-    side: str = "unknown"  # named by LegPhase at landing
+    side: str = "unknown"  # named by LegPhase (provisional at landing, final at emission)
+    parity: int = -1  # LegPhase's alternation index of this step
     t_land: float = math.nan
     t_toe: float = math.nan  # this foot's toe-off (found at the next step's widest stride)
     t_rear_toe: float = math.nan  # the OTHER foot's toe-off, found around this step's widest stride
@@ -123,7 +128,7 @@ class EventDetector:
             if v > self._ext_val:
                 self._ext_val, self._ext_t = v, t
             elif v < self._ext_val - drop:
-                step = self._new_step(self._ext_t)
+                step = self._new_step(self._ext_t, bh)
                 self._peak_state, self._ext_val, self._ext_t = "fall", v, t
                 return [("peak", step)] if step else []
         else:
@@ -133,7 +138,7 @@ class EventDetector:
                 self._peak_state, self._ext_val, self._ext_t = "rise", v, t
         return []
 
-    def _new_step(self, t_max: float) -> StepTiming | None:
+    def _new_step(self, t_max: float, bh: float) -> StepTiming | None:
         ts = np.asarray(self.hist.t)
         j = int(np.searchsorted(ts, t_max))
         fit = self.hist.column("apart_fit")
@@ -143,7 +148,7 @@ class EventDetector:
         last = self._last_peak
         if last is not None and (t_peak - last) * 1000.0 < self.cfg.min_step_ms:
             return None
-        step = StepTiming(t_peak, -1, self._label_vote(j))
+        step = StepTiming(t_peak, -1, self._label_vote(t_peak, bh))
         period = self.step_period_s()
         if last is not None and len(self.step_s_history) >= 2:
             # Two widest strides a double step apart: the feet signal missed a step in between (the
@@ -157,14 +162,23 @@ class EventDetector:
         self._last_peak = t_peak
         return step
 
-    def _label_vote(self, j: int) -> float:
-        """In image terms: +conf when the ankle labelled left is further right in the image. The
-        tracker multiplies by the facing sign when it names the step (facing may be decided later)."""
-        fl, fr = self.hist.column("x_left"), self.hist.column("x_right")
-        cl, cr = self.hist.column("conf_left"), self.hist.column("conf_right")
-        if 0 <= j < len(fl) and math.isfinite(fl[j]) and math.isfinite(fr[j]):
-            return min(cl[j], cr[j]) * (1.0 if fl[j] > fr[j] else -1.0)
-        return 0.0
+    def _label_vote(self, t_peak: float, bh: float) -> float:
+        """In image terms: +conf when the ankle labelled left is further right in the image, averaged
+        over the frames within LABEL_VOTE_STEPS of a step period around the widest stride (the feet
+        are then at least 0.6 of their widest apart), skipping frames where the two ankles are one
+        foot drawn twice. One frame's swapped labels thus weigh a third of a vote at 30 fps, not a
+        whole one. The tracker multiplies by the facing sign when it names the step (facing may be
+        decided later)."""
+        half = LABEL_VOTE_STEPS * self.step_period_s()
+        ts = np.asarray(self.hist.t)
+        m = (ts >= t_peak - half - 1e-9) & (ts <= t_peak + half + 1e-9)
+        fl, fr = self.hist.column("x_left")[m], self.hist.column("x_right")[m]
+        cl, cr = self.hist.column("conf_left")[m], self.hist.column("conf_right")[m]
+        ok = np.isfinite(fl) & np.isfinite(fr) & (np.abs(fl - fr) >= self.cfg.collapse_bh * bh)
+        if not ok.any():
+            return 0.0
+        votes = np.minimum(cl[ok], cr[ok]) * np.where(fl[ok] > fr[ok], 1.0, -1.0)
+        return float(np.mean(votes))
 
     def leg_ahead(self, t: float, sign: float) -> int:
         """Leg track whose ankle is further forward around time t (the widest stride); -1 when the

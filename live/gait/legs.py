@@ -131,7 +131,9 @@ class LegPhase:
     Which parity is "left" is a vote: at the widest stride the feet are far apart, where the model's
     left/right labels are right most of the time, so each step votes with the label of its forward
     ankle, and the running score (recent votes weigh more) fixes the phase. A wrong label on one
-    step therefore never renames it, and a swapped leg track never breaks alternation."""
+    step therefore never renames it, and a swapped leg track never breaks alternation. The tracker
+    names a step when it emits it, 1-2 steps after its landing, so the first steps of a run are
+    named with the votes of the steps after them too."""
 
     # Votes fade with a memory of ~8 steps: long enough to outvote a few wrong labels, short enough
     # to recover within seconds after the runner is lost and found with a different phase.
@@ -145,15 +147,22 @@ class LegPhase:
         self._last_t: float | None = None
         self._score = 0.0  # > 0: parity 0 is the left leg
 
-    def update(self, t: float, period_s: float, vote: float) -> str:
-        """Side ("left" | "right" | "unknown") of the step landing at t; vote +1 if the model calls its
-        forward ankle left, -1 right, 0 unknown (weight = its confidence)."""
+    def update(self, t: float, period_s: float, vote: float) -> int:
+        """Parity (0 or 1) of the step landing at t, counting from the previous step by the step
+        periods between them; vote > 0 if the model calls its forward ankle left, < 0 right, 0
+        unknown (weight = its confidence). Name it with side(parity), now or later: a later call
+        has heard more votes."""
         if self._last_t is not None:
             n = max(1, round((t - self._last_t) / period_s))
             self._parity = (self._parity + n) % 2
         self._last_t = t
         sign = 1.0 if self._parity == 0 else -1.0
         self._score = self._score * (1.0 - 1.0 / self.MEMORY_STEPS) + sign * vote
-        if self._score == 0:
+        return self._parity
+
+    def side(self, parity: int) -> str:
+        """"left" | "right" | "unknown": the side the votes so far give to steps of this parity."""
+        if self._score == 0 or parity not in (0, 1):
             return "unknown"
+        sign = 1.0 if parity == 0 else -1.0
         return "left" if self._score * sign > 0 else "right"

@@ -51,6 +51,7 @@ class GaitTracker:
         self.phase = LegPhase()
         self.landings: list[tuple[float, int, str]] = []
         self.toe_offs: list[tuple[float, int, str]] = []
+        self._unnamed: list[tuple[list, int, int]] = []  # (landings | toe_offs, index, parity)
         self.steps: list[StepEvent] = []
         self._last_t: float | None = None
         self._last_found_t: float | None = None
@@ -80,6 +81,7 @@ class GaitTracker:
     def reset(self) -> None:
         """Forget the current run segment (legs, fits, open steps); facing, body height and the
         steps already reported are kept."""
+        self._name_events(math.inf)  # the phase's parities mean nothing after the reset
         self.legs.reset()
         self.events.reset()
         self.phase.reset()
@@ -151,6 +153,7 @@ class GaitTracker:
                 st.flags.append("incomplete")
                 rest.append(self._step_event(st, math.nan, self._last_t, bh, self.events.step_period_s()))
         self.events.steps.clear()
+        self._name_events(math.inf)
         self.steps += rest
         return out + rest
 
@@ -160,13 +163,31 @@ class GaitTracker:
             if kind == "landing":
                 vote = step.vote * self.body.sign if self.facing else 0.0  # +: the left ankle is ahead
                 step.leg = self.events.leg_ahead(step.t_peak, self.body.sign)
-                step.side = self.phase.update(step.t_land, self.events.step_period_s(), vote)
-                self.landings.append((step.t_land, self._frame_at(step.t_land, "after"), self._leg_name(step.side)))
+                step.parity = self.phase.update(step.t_land, self.events.step_period_s(), vote)
+                step.side = self.phase.side(step.parity)
+                self._record(self.landings, step.t_land, self._frame_at(step.t_land, "after"), step.parity)
             elif kind == "toe_off":  # the other foot than this step's, leaving at step.t_rear_toe
-                other = {"left": "right", "right": "left"}.get(step.side, "unknown")
-                self.toe_offs.append((step.t_rear_toe, self._frame_at(step.t_rear_toe, "before"), self._leg_name(other)))
+                other = 1 - step.parity if step.parity in (0, 1) else -1
+                self._record(self.toe_offs, step.t_rear_toe, self._frame_at(step.t_rear_toe, "before"), other)
         out += self._emit(now, bh)
         return out
+
+    def _record(self, events: list, t: float, frame: int, parity: int) -> None:
+        """Log a landing or toe-off now (cadence reads its time at once) with a provisional leg name;
+        _name_events gives the final one when the steps around it are emitted."""
+        events.append((t, frame, self._leg_name(self.phase.side(parity))))
+        self._unnamed.append((events, len(events) - 1, parity))
+
+    def _name_events(self, until_t: float) -> None:
+        """Final leg names for the logged events up to until_t, from the votes heard so far."""
+        keep = []
+        for events, i, parity in self._unnamed:
+            t, frame, _ = events[i]
+            if t <= until_t + 1e-9:
+                events[i] = (t, frame, self._leg_name(self.phase.side(parity)))
+            else:
+                keep.append((events, i, parity))
+        self._unnamed = keep
 
     def _leg_name(self, side: str) -> str:
         """near / far from the anatomical side: facing left, the camera sees the runner's left side
@@ -206,6 +227,7 @@ class GaitTracker:
             if now < t_ready:
                 break
             ev.steps.pop(0)
+            self._name_events(s.t_land)
             out.append(self._step_event(s, nxt.t_land, min(now, self._last_t), bh, period))
         self.steps += out
         return out
@@ -227,6 +249,7 @@ class GaitTracker:
             flags.append("leg_hidden")
         if self.facing is None:
             flags.append("facing_unknown")
+        s.side = self.phase.side(s.parity)
         return StepEvent(t_s=s.t_land, frame=self._frame_at(s.t_land, "after"), leg=self._leg_name(s.side), side=s.side, quality=";".join(flags) or "ok",
                          t_emit_s=now, **{k: float(m[k]) for k in STEP_METRICS})
 
