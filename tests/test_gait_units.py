@@ -223,6 +223,13 @@ def test_write_steps_csv(tmp_path):
     assert set(summary["metrics"]) == set(STEP_METRICS)
     assert set(summary["metrics"]["contact_ms"]) == {"median", "p25", "p75"}
     assert summary["landings"][0].keys() == {"frame", "t", "leg"}
+    # Per leg: both legs of this symmetric runner seen, their contact medians equal the overall one.
+    by_leg = summary["metrics_by_leg"]
+    assert set(by_leg) == {"near", "far"} and set(by_leg["near"]) == set(STEP_METRICS)
+    assert sum(summary["good_steps_by_leg"].values()) == summary["good_steps"]
+    assert min(summary["good_steps_by_leg"].values()) >= 3
+    for leg in ("near", "far"):
+        assert by_leg[leg]["contact_ms"]["median"] == pytest.approx(summary["metrics"]["contact_ms"]["median"], abs=15)
 
 
 def test_leg_phase_names_alternate_and_later_votes_fix_an_early_wrong_label():

@@ -74,6 +74,11 @@ def summary_dict(tracker: GaitTracker) -> dict:
         "landings": events(tracker.landings),
         "toe_offs": events(tracker.toe_offs),
         "metrics": {name: _stats([getattr(s, name) for s in good]) for name in STEP_METRICS},
+        # Near and far leg apart: a coach reads asymmetry here (one leg pushing, longer contact on one
+        # side), which the medians over both legs hide.
+        "metrics_by_leg": {leg: {name: _stats([getattr(s, name) for s in good if s.leg == leg])
+                                 for name in STEP_METRICS} for leg in ("near", "far")},
+        "good_steps_by_leg": {leg: sum(1 for s in good if s.leg == leg) for leg in ("near", "far")},
         "steps_emitted": len(tracker.steps),
         "good_steps": len(good),
         "body_height_px": _num(tracker.body_height_px),
