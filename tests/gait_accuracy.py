@@ -36,15 +36,17 @@ class Accuracy:
                 f"  contact {self.contact_median_ms:5.0f} ms  bias {self.mean_offset_ms:+5.1f} ms  facing {self.facing}")
 
 
-def match(truth_s: list[float], det_s: list[float], tol_s: float) -> list[tuple[int, int, float]]:
-    """One-to-one matching, closest pairs first, within tol_s: (truth i, detection j, det - truth)."""
-    pairs = sorted((abs(d - t), i, j) for i, t in enumerate(truth_s) for j, d in enumerate(det_s) if abs(d - t) <= tol_s)
+def match(truth: list, det: list[float], tol: float, offset=lambda t, d: d - t) -> list[tuple[int, int, float]]:
+    """One-to-one matching, closest pairs first, within tol: (truth i, detection j, offset). The
+    offset of a detection from a truth item is det - truth by default."""
+    pairs = sorted((abs(o), i, j, o) for i, t in enumerate(truth) for j, d in enumerate(det)
+                   if abs(o := offset(t, d)) <= tol)
     used_t, used_d, out = set(), set(), []
-    for _, i, j in pairs:
+    for _, i, j, o in pairs:
         if i not in used_t and j not in used_d:
             used_t.add(i)
             used_d.add(j)
-            out.append((i, j, det_s[j] - truth_s[i]))
+            out.append((i, j, o))
     return out
 
 
@@ -62,15 +64,9 @@ def _toe_offs(summary: dict, truth: dict, look_behind_s: float) -> tuple[float, 
     ranges = [(math.floor(f + 1e-9), math.ceil(f + per_30 - 1e-9) - 1)
               for f in truth["toe_off_frames"]["frames"] if f / fps >= look_behind_s]
     det_f = [d["frame"] for d in summary["toe_offs"]]
-    tol = 2.0 * per_30 + 1e-6
-    gap = lambda f, lo, hi: max(lo - f, f - hi, 0)  # noqa: E731
-    pairs = sorted((gap(f, lo, hi), i, j) for i, (lo, hi) in enumerate(ranges) for j, f in enumerate(det_f))
-    used_t, used_d = set(), set()
-    for g, i, j in pairs:
-        if g <= tol and i not in used_t and j not in used_d:
-            used_t.add(i)
-            used_d.add(j)
-    return (len(used_t) / len(ranges) if ranges else math.nan), len(ranges)
+    outside = lambda r, f: min(max(f - r[1], 0), f - r[0])  # noqa: E731  (frames beyond the range, signed)
+    m = match(ranges, det_f, 2.0 * per_30 + 1e-6, outside)
+    return (len(m) / len(ranges) if ranges else math.nan), len(ranges)
 
 
 def accuracy(summary: dict, steps, truth: dict, frame_tol_s: float | None = None,

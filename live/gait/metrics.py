@@ -69,10 +69,8 @@ def mid_stance_time(s: StepSamples, t_land: float, t_toe: float, sign: float) ->
     just after landing is found whichever side of a frame's timestamp the landing time falls."""
     lo = max(int(np.searchsorted(s.t, t_land, "right")) - 1, 0)
     hi = int(np.searchsorted(s.t, t_toe, "left")) if math.isfinite(t_toe) else len(s.t) - 1
-    m = np.zeros(len(s.t), bool)
-    m[lo : hi + 1] = True
-    m &= np.isfinite(s.ankle_x) & np.isfinite(s.hip_x)
-    tt, off = s.t[m], sign * (s.ankle_x[m] - s.hip_x[m])
+    tt, off = s.t[lo : hi + 1], sign * (s.ankle_x[lo : hi + 1] - s.hip_x[lo : hi + 1])
+    tt, off = tt[np.isfinite(off)], off[np.isfinite(off)]
     # An ankle exactly under the hip is 0, whatever float rounding the mirror image brings (a
     # micro-pixel is far below any keypoint's precision), so a tie cannot move the crossing a frame.
     off = np.where(np.abs(off) < 1e-6, 0.0, off)

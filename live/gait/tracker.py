@@ -207,10 +207,8 @@ class GaitTracker:
             return -1
         ts = np.array([f[0] for f in self._frames])
         eps = 1e-6  # timestamps are exact for files; a microsecond absorbs float rounding of t
-        side = np.nonzero(ts >= t - eps)[0] if rule == "after" else np.nonzero(ts <= t + eps)[0]
-        if len(side):
-            i = int(side[0] if rule == "after" else side[-1])
-        else:
+        i = int(np.searchsorted(ts, t - eps, "left")) if rule == "after" else int(np.searchsorted(ts, t + eps, "right")) - 1
+        if not 0 <= i < len(ts):
             i = int(np.argmin(np.abs(ts - t)))
         return int(self._frames[i][1])
 
