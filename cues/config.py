@@ -5,6 +5,7 @@ typo in `--cues FILE` is a clear error, never a silently ignored setting.
 """
 from __future__ import annotations
 
+import difflib
 import math
 import sys
 from dataclasses import dataclass, replace
@@ -156,6 +157,7 @@ def cues_config_from_dict(defaults: Mapping, user: Mapping, source: str = "cue f
     speech = SpeechConfig(**{k: _value(source, f"speech.{k}", v, _SPEECH_KEYS) for k, v in _known(
         speech_raw, _SPEECH_KEYS, "speech", source).items()})
     phrases = _check_phrases(phrases_raw, source)
+    _check_phrase_ids(_table(user, "phrases", source), defaults.get("phrases", {}), faults_raw, source)
     if coach.praise and "praise" not in phrases:
         _bad(source, 'praise is on but [phrases] has no "praise" entry')
     faults = tuple(_rule(source, name, t, coach, phrases) for name, t in faults_raw.items())
@@ -207,6 +209,20 @@ def _check_phrases(raw: dict, source: str) -> dict[str, str]:
         if len(text) > MAX_PHRASE_CHARS:
             _bad(source, f"phrases.{cue_id} is {len(text)} characters; keep a cue under {MAX_PHRASE_CHARS}")
     return {k: v.strip() for k, v in raw.items()}
+
+
+def _check_phrase_ids(user_phrases: Mapping, default_phrases: Mapping, faults_raw: Mapping, source: str) -> None:
+    """Each user phrase id must be a packaged one or the cue of some rule: anything else is a typo
+    that would otherwise leave the default words in place without a word of warning."""
+    rule_cues = {t.get("cue") for t in faults_raw.values()}
+    for cue_id in user_phrases:
+        if cue_id in default_phrases or cue_id in rule_cues:
+            continue
+        close = difflib.get_close_matches(cue_id, list(default_phrases), n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        _bad(source, f"phrases.{cue_id} is not a known phrase id{hint}; the known ids are "
+                     f"{', '.join(default_phrases)}; to add a new cue, also add a [faults.NAME] rule "
+                     f'whose cue = "{cue_id}"')
 
 
 def _rule(source: str, name: str, raw: dict, coach: CoachConfig, phrases: dict) -> RuleConfig:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from cues.coach import PRAISE
 from cues.config import RULE_METRICS, load_cues_config
 from live.errors import BadInputError
 
@@ -50,6 +51,49 @@ weight = 1.0
     assert rules["overstride"].on == 0.15 and rules["overstride"].off == 0.09
     assert not rules["long_contact"].enabled
     assert rules["heavy_landing"].window_steps == cfg.coach.window_steps
+
+
+def test_packaged_phrases_are_all_used():
+    """Every packaged phrase is some rule's cue, or the praise the coach says: none is dead text."""
+    cfg = load_cues_config(None)
+    assert set(cfg.phrases) == {f.cue for f in cfg.faults} | {PRAISE}
+
+
+def test_a_new_rule_may_bring_its_own_new_phrase(tmp_path):
+    cfg = load_cues_config(write(tmp_path, """
+[phrases]
+tall_posture = "Run tall"
+[faults.slouch]
+cue = "tall_posture"
+metric = "trunk_deg"
+direction = "above"
+on = 15.0
+off = 10.0
+weight = 1.0
+"""))
+    assert cfg.phrase("tall_posture") == "Run tall"
+    assert {f.name: f.cue for f in cfg.faults}["slouch"] == "tall_posture"
+
+
+@pytest.mark.parametrize("text", [
+    '[phrases]\npull_dont_psuh = "Pull, do not push"\n',
+    # A phrase for a new id but no rule that says it: as dead as a typo.
+    '[phrases]\ntall_posture = "Run tall"\n',
+])
+def test_unknown_phrase_id_is_refused_with_the_known_ids(tmp_path, text):
+    with pytest.raises(BadInputError) as e:
+        load_cues_config(write(tmp_path, text))
+    msg = str(e.value)
+    key = text.split("\n")[1].split(" ")[0]
+    assert f"phrases.{key} is not a known phrase id" in msg
+    assert all(cue_id in msg for cue_id in load_cues_config(None).phrases)
+    assert f'[faults.NAME] rule whose cue = "{key}"' in msg
+    assert msg.endswith(".") and "\n" not in msg and msg.count(". ") == 0
+
+
+def test_a_typo_suggests_the_phrase_id_meant(tmp_path):
+    with pytest.raises(BadInputError, match=r"\(did you mean pull_dont_push\?\)"):
+        load_cues_config(write(tmp_path, '[phrases]\npull_dont_psuh = "Pull"\n'))
 
 
 def test_with_speech_takes_the_command_line():
