@@ -15,7 +15,7 @@ from typing import Mapping, Sequence
 
 from cues.cadence import StepCadence
 from cues.config import CuesConfig
-from cues.rules import Rules
+from cues.rules import Evidence, Rules
 from live.types import StepEvent
 
 PRAISE = "praise"  # cue id of the praise phrase in [phrases]
@@ -32,10 +32,22 @@ class Cue:
     text: str
     fault: str  # the rule that caused it (for praise: the fault that was fixed)
     severity: float  # 0 for praise
+    evidence: Evidence  # the rule's window when it last showed the fault (for praise: at the fix)
 
     def to_json(self, spoken: bool) -> dict:
-        """One line of cues.jsonl."""
-        return {"t": round(self.t, 3), "cue": self.cue, "text": self.text, "fault": self.fault, "spoken": spoken}
+        """One line of cues.jsonl: the cue, then the rule's evidence (see CUE_JSON_KEYS)."""
+        return {"t": round(self.t, 3), "cue": self.cue, "text": self.text, "fault": self.fault, "spoken": spoken,
+                "severity": self.severity, **self.evidence.to_json()}
+
+
+# Every cues.jsonl line has exactly these keys, in this order (null where a number is not finite).
+# value: median of window_values, in `unit` (what severity measures); window_values: each good
+# step's value the rule compared with on/off, oldest first, the newest landing at last_step_t_s;
+# a fault cue has steps_beyond_on >= persist_steps, a praise steps_within_off >= persist_steps;
+# baseline: subtracted from the steps.csv metric first (relative rules with a profile).
+CUE_JSON_KEYS = ("t", "cue", "text", "fault", "spoken", "severity", "metric", "unit", "value", "direction",
+                 "on", "off", "window_steps", "persist_steps", "steps_beyond_on", "steps_within_off",
+                 "window_values", "baseline", "last_step_t_s")
 
 
 @dataclass
@@ -45,6 +57,7 @@ class _Candidate:
     severity: float
     t_evidence: float  # frame time of the newest step that still supports this cue
     order: int  # rule order in the config: a deterministic tie-break
+    evidence: Evidence
     deadline: float = math.inf  # praise only: too long after the fix, it would sound random
 
 
@@ -116,7 +129,8 @@ class Coach:
             return
         for rule in self._rules.active():
             name = rule.cfg.name
-            self._candidates[name] = _Candidate(rule.cfg.cue, name, rule.severity, t, self._order[name])
+            self._candidates[name] = _Candidate(rule.cfg.cue, name, rule.severity, t, self._order[name],
+                                                rule.evidence())
         for key, c in list(self._candidates.items()):
             if key.startswith(f"{PRAISE}:"):
                 c.t_evidence = t  # still fixed on this good step
@@ -128,7 +142,8 @@ class Coach:
         c = self.config.coach
         if c.praise and t_cued is not None and t - t_cued <= c.praise_within_s:
             self._candidates[f"{PRAISE}:{fault}"] = _Candidate(
-                PRAISE, fault, 0.0, t, self._order[fault], deadline=t + c.praise_within_s)
+                PRAISE, fault, 0.0, t, self._order[fault], self._rules[fault].evidence(),
+                deadline=t + c.praise_within_s)
 
     def _free(self, t: float, speaker_busy: bool) -> bool:
         c = self.config.coach
@@ -168,4 +183,4 @@ class Coach:
             if self._unfixed[cand.cue] >= c.quiet_after_cues:
                 self._quiet_until[cand.cue] = t + c.quiet_s  # not fixed after N cues: stop nagging
                 self._unfixed[cand.cue] = 0
-        return Cue(t, cand.cue, text, cand.fault, round(cand.severity, 3))
+        return Cue(t, cand.cue, text, cand.fault, round(cand.severity, 3), cand.evidence)

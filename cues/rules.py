@@ -29,16 +29,36 @@ def check_baseline(baseline: Mapping[str, float] | None) -> dict[str, float]:
 
 def rule_value(cfg: RuleConfig, step: StepEvent, cadence_spm: float, baseline: Mapping[str, float]) -> float:
     """The value a rule watches for one step; NaN when it was not measured."""
-
-    def metric(name: str) -> float:
-        v = float(getattr(step, name))
-        return v - baseline.get(name, 0.0) if cfg.relative else v
-
     if cfg.metric == "cadence_spm":
-        return float(cadence_spm)
+        measured = float(cadence_spm)
+    elif cfg.metric == "waist_bend_deg":
+        measured = float(step.trunk_deg) - float(step.fall_deg)
+    else:
+        measured = float(getattr(step, cfg.metric))
+    return measured - baseline_offset(cfg, baseline)
+
+
+def baseline_offset(cfg: RuleConfig, baseline: Mapping[str, float]) -> float:
+    """What a rule subtracts from the measured value: the runner's own neutral value when the rule
+    is `relative` (cadence has none), else 0."""
+    if not cfg.relative or cfg.metric == "cadence_spm":
+        return 0.0
     if cfg.metric == "waist_bend_deg":
-        return metric("trunk_deg") - metric("fall_deg")
-    return metric(cfg.metric)
+        return baseline.get("trunk_deg", 0.0) - baseline.get("fall_deg", 0.0)
+    return baseline.get(cfg.metric, 0.0)
+
+
+def metric_unit(metric: str) -> str:
+    """The unit a metric's name ends with: "bh" for overstride_bh, "deg" for waist_bend_deg."""
+    return metric.rsplit("_", 1)[1]
+
+
+def median(values: Sequence[float]) -> float:
+    if not values:
+        return math.nan
+    vals = sorted(values)
+    mid = len(vals) // 2
+    return vals[mid] if len(vals) % 2 else 0.5 * (vals[mid - 1] + vals[mid])
 
 
 def beyond_on(cfg: RuleConfig, v: float) -> bool:
@@ -47,6 +67,41 @@ def beyond_on(cfg: RuleConfig, v: float) -> bool:
 
 def within_off(cfg: RuleConfig, v: float) -> bool:
     return v <= cfg.off if cfg.direction == "above" else v >= cfg.off
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a rule had seen when it decided: the window of values it compared with on and off.
+
+    Enough to check the decision by hand from steps.csv: the window is the rule's values of the last
+    good steps with the metric measured, up to the one landing at `last_step_t_s`.
+    """
+
+    rule: RuleConfig
+    values: tuple[float, ...]  # oldest first, in the metric's unit, baseline already subtracted
+    baseline: float  # subtracted from the measured metric (0 unless the rule is relative)
+    last_step_t_s: float  # landing time of the newest step in the window
+
+    @property
+    def median_value(self) -> float:
+        return median(self.values)
+
+    @property
+    def n_beyond_on(self) -> int:
+        return sum(beyond_on(self.rule, v) for v in self.values)
+
+    @property
+    def n_within_off(self) -> int:
+        return sum(within_off(self.rule, v) for v in self.values)
+
+    def to_json(self) -> dict:
+        """The fields a cues.jsonl line carries about its rule (rounded like steps.csv)."""
+        r = self.rule
+        return {"metric": r.metric, "unit": metric_unit(r.metric), "value": round(self.median_value, 4),
+                "direction": r.direction, "on": r.on, "off": r.off, "window_steps": r.window_steps,
+                "persist_steps": r.persist_steps, "steps_beyond_on": self.n_beyond_on,
+                "steps_within_off": self.n_within_off, "window_values": [round(v, 4) for v in self.values],
+                "baseline": round(self.baseline, 4), "last_step_t_s": round(self.last_step_t_s, 4)}
 
 
 @dataclass(frozen=True)
@@ -65,10 +120,12 @@ class Rule:
         self.cfg = cfg
         self._baseline = dict(baseline)
         self._values: deque[float] = deque(maxlen=cfg.window_steps)
+        self._t_last_value = math.nan
         self.active = False
 
     def reset(self) -> None:
         self._values.clear()
+        self._t_last_value = math.nan
         self.active = False
 
     def update(self, step: StepEvent, cadence_spm: float) -> Transition | None:
@@ -76,6 +133,7 @@ class Rule:
         if math.isnan(v):
             return None  # not measured for this step: it neither confirms nor clears the fault
         self._values.append(v)
+        self._t_last_value = step.t_s
         need = self.cfg.persist_steps
         if not self.active and sum(beyond_on(self.cfg, x) for x in self._values) >= need:
             self.active = True
@@ -90,12 +148,15 @@ class Rule:
         """weight * how far the window's median lies beyond `off`, in units of (on - off); >= 0."""
         if not self._values:
             return 0.0
-        vals = sorted(self._values)
-        mid = len(vals) // 2
-        median = vals[mid] if len(vals) % 2 else 0.5 * (vals[mid - 1] + vals[mid])
+        mid = median(self._values)
         band = abs(self.cfg.on - self.cfg.off)
-        past = median - self.cfg.off if self.cfg.direction == "above" else self.cfg.off - median
+        past = mid - self.cfg.off if self.cfg.direction == "above" else self.cfg.off - mid
         return self.cfg.weight * max(0.0, past / band)
+
+    def evidence(self) -> Evidence:
+        """The window as it is now, for the cue this rule causes (or the praise of its fix)."""
+        return Evidence(self.cfg, tuple(self._values), baseline_offset(self.cfg, self._baseline),
+                        self._t_last_value)
 
 
 class Rules:

@@ -6,12 +6,15 @@ The config is the packaged defaults with a shorter warm-up, so each row stays sh
 """
 from __future__ import annotations
 
+import json
 import math
+import re
 import tomllib
+from dataclasses import replace
 
 import pytest
 
-from cues.coach import Coach
+from cues.coach import CUE_JSON_KEYS, Coach
 from cues.config import DEFAULTS_TOML, cues_config_from_dict
 from live.types import StepEvent
 
@@ -156,16 +159,44 @@ def test_bad_baseline_names_the_value():
         Coach(config(), baseline={"lean": 3.0})
 
 
-def test_cue_json_line():
-    coach = Coach(config())
-    cue = [c for c in (coach.update(k / FPS, s, math.nan) for k, s in _frames(stream(0, 6, bounce_bh=0.09))) if c]
-    assert cue[0][0].to_json(spoken=False) == {"t": 5.0, "cue": "stay_low", "text": "Stay low", "fault": "bounce",
-                                                "spoken": False}
+def test_cue_json_line_carries_the_rule_and_the_values_it_compared():
+    steps = stream(0, 6, bounce_bh=0.09)
+    steps[11] = replace(steps[11], bounce_bh=0.055)  # between the thresholds, in the window at 5 s
+    line = cues_of(Coach(config()), steps, 6)[0].to_json(spoken=False)
+    assert line == {"t": 5.0, "cue": "stay_low", "text": "Stay low", "fault": "bounce", "spoken": False,
+                    "severity": 4.0, "metric": "bounce_bh", "unit": "bh", "value": 0.09, "direction": "above",
+                    "on": 0.06, "off": 0.05, "window_steps": 6, "persist_steps": 4, "steps_beyond_on": 5,
+                    "steps_within_off": 0, "window_values": [0.09, 0.09, 0.09, 0.055, 0.09, 0.09],
+                    "baseline": 0.0, "last_step_t_s": 4.55}
+    assert tuple(line) == CUE_JSON_KEYS
+    assert all(re.fullmatch(r"[a-z]+(_[a-z]+)*", k) for k in line)
+    assert json.loads(json.dumps(line)) == line
 
 
-def _frames(steps):
-    i = 0
-    for k in range(6 * FPS + 1):
+def test_praise_line_carries_the_values_that_showed_the_fix():
+    steps = stream(0, 8, overstride_bh=0.15) + stream(8.05, 30)
+    cues = cues_of(Coach(config()), steps, 30)
+    assert [(c.cue, c.t) for c in cues] == [(LAND, 5.0), ("praise", 11.0)]
+    praise = cues[1].to_json(spoken=True)
+    assert praise["fault"] == "overstride" and praise["metric"] == "overstride_bh" and praise["severity"] == 0.0
+    # Off at the 4th clean step after 8 s (4 of the last 6 within off = 0.09): the clean runner's 0.05.
+    assert praise["window_values"] == [0.15, 0.15, 0.05, 0.05, 0.05, 0.05]
+    assert praise["value"] == 0.05 and praise["steps_within_off"] == 4 and praise["steps_beyond_on"] == 2
+    assert praise["last_step_t_s"] == round(8.05 + 3 * PERIOD_S, 4)
+    assert tuple(praise) == CUE_JSON_KEYS
+
+
+def test_relative_rule_line_says_what_baseline_was_subtracted():
+    steps = stream(0, 12, trunk_deg=30.0, fall_deg=14.0)  # waist bend 16 deg measured
+    line = cues_of(Coach(config(), baseline={"trunk_deg": 6.0}), steps, 12)[0].to_json(spoken=False)
+    assert (line["fault"], line["metric"], line["unit"]) == ("waist_bend", "waist_bend_deg", "deg")
+    assert line["baseline"] == 6.0 and line["value"] == 10.0 and set(line["window_values"]) == {10.0}
+
+
+def cues_of(coach: Coach, steps: list[StepEvent], t_end: float) -> list:
+    out, i = [], 0
+    for k in range(int(t_end * FPS) + 1):
         new = [s for s in steps[i:] if s.t_s + EMIT_DELAY_S <= k / FPS]
         i += len(new)
-        yield k, new
+        out += coach.update(k / FPS, new, math.nan)
+    return out

@@ -9,12 +9,14 @@ from __future__ import annotations
 import csv
 import json
 import os
+import statistics
 import subprocess
 import sys
 
 import pytest
 
-from cues.check import consistent
+from cues.check import LOOKBACK_EXTRA_S, consistent
+from cues.coach import CUE_JSON_KEYS, PRAISE
 from cues.config import load_cues_config
 
 SHORT_SESSION_TOML = """
@@ -48,9 +50,50 @@ def test_cues_are_given_and_each_names_a_fault_seen_in_the_steps_before_it(coach
     assert consistent(cues, steps, config) == []
     phrases = set(config.phrases.values())
     for row in cues:
-        assert set(row) == {"t", "cue", "text", "fault", "spoken"}
+        assert tuple(row) == CUE_JSON_KEYS
         assert row["text"] in phrases
         assert row["spoken"] is False  # analysis never speaks
+
+
+def test_each_cue_line_carries_the_values_its_rule_saw_in_steps_csv(coached):
+    """Recomputed here from steps.csv alone, the way the rule builds its window: the rule's value
+    for each good step with the metric measured, the last window_steps of them up to the newest
+    step the line names; a fault cue needs persist_steps of them beyond `on`, a praise within `off`."""
+    config, cues, steps = coached
+    rules = {f.name: f for f in config.faults}
+    for row in cues:
+        rule = rules[row["fault"]]
+        assert (row["metric"], row["direction"], row["on"], row["off"]) == (rule.metric, rule.direction, rule.on, rule.off)
+        assert (row["window_steps"], row["persist_steps"]) == (rule.window_steps, rule.persist_steps)
+        assert row["unit"] == rule.metric.rsplit("_", 1)[1] and row["baseline"] == 0.0  # no profile: no baseline
+        assert row["last_step_t_s"] <= row["t"]
+        before = [s for s in steps if float(s["t_s"]) <= row["last_step_t_s"] + 1e-4]
+        assert abs(float(before[-1]["t_s"]) - row["last_step_t_s"]) <= 1e-4, "last_step_t_s is a landing in steps.csv"
+        if rule.metric == "cadence_spm":
+            continue  # the tracker's rolling cadence at each step's frame; steps.csv has no column for it
+        measured = [v for s in before if s["quality"] == "ok" and (v := rule_value(rule.metric, s)) is not None]
+        window = measured[-rule.window_steps:]
+        # The newest evidence, not an old snapshot: a step is delivered within LOOKBACK_EXTRA_S of its
+        # landing, so every good measured step landing that long before the cue is in the window.
+        delivered = [float(s["t_s"]) for s in steps if s["quality"] == "ok" and rule_value(rule.metric, s) is not None
+                     and float(s["t_s"]) <= row["t"] - LOOKBACK_EXTRA_S]
+        assert not delivered or delivered[-1] <= row["last_step_t_s"] + 1e-4, row
+        assert row["window_values"] == pytest.approx(window, abs=3e-4), row
+        assert row["value"] == pytest.approx(statistics.median(window), abs=3e-4), row
+        above = rule.direction == "above"
+        beyond = sum((v >= rule.on) if above else (v <= rule.on) for v in window)
+        within = sum((v <= rule.off) if above else (v >= rule.off) for v in window)
+        assert (row["steps_beyond_on"], row["steps_within_off"]) == (beyond, within), row
+        assert (within if row["cue"] == PRAISE else beyond) >= rule.persist_steps, row
+
+
+def rule_value(metric: str, step_row: dict) -> float | None:
+    """A rule's value from one steps.csv row (no baseline); None when a cell is empty."""
+    names = ("trunk_deg", "fall_deg") if metric == "waist_bend_deg" else (metric,)
+    cells = [step_row[n] for n in names]
+    if "" in cells:
+        return None
+    return float(cells[0]) - float(cells[1]) if len(cells) == 2 else float(cells[0])
 
 
 def test_no_two_cues_closer_than_the_configured_gap(coached):
