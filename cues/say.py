@@ -2,6 +2,9 @@
 
 With --wav the phrase is written to a WAV by the real engine (pyttsx3's save_to_file, else the
 espeak-ng program); without it the phrase is spoken through the same speaker the session uses.
+A phrase that could not be played (no sound output, no speech engine, playback failed) is exit 5
+with one sentence saying why and what to do: a session would show its cues as text, but this
+command exists to check the voice, so it must not pass as a success.
 """
 from __future__ import annotations
 
@@ -13,14 +16,24 @@ import time
 import wave
 from pathlib import Path
 
-from cues.speaker import DEFAULT_RATE_WPM, DEFAULT_VOICE, RATE_RANGE_WPM, espeak_wav, open_speaker, own_espeak_callback, set_voice
-from live.errors import EXIT_OK, BadInputError, PosecoachError
+from cues.speaker import (DEFAULT_RATE_WPM, DEFAULT_VOICE, NO_AUDIO, NO_ENGINE, RATE_RANGE_WPM, Speaker,
+                          espeak_wav, open_speaker, own_espeak_callback, set_voice)
+from live.errors import EXIT_NO_AUDIO, EXIT_OK, BadInputError, PosecoachError
 
 SPEAK_TIMEOUT_S = 60.0  # the longest phrase a cue file allows takes under 10 s to say
+# The end of every "not played" sentence: what still works without a voice.
+TEXT_MODE = ("in a session the cues will be shown as text, and say --wav FILE still writes the speech "
+             "to a file")
+
+
+class NoAudioError(PosecoachError):
+    """The phrase could not be played."""
+
+    exit_code = EXIT_NO_AUDIO
 
 
 def say_command(text: str, wav: str | None = None, voice: str | None = None, rate_wpm: int | None = None) -> int:
-    """Speak `text` or write it to `wav`; returns the exit code (0 ok, 2 bad input)."""
+    """Speak `text` or write it to `wav`; returns the exit code (0 ok, 2 bad input, 5 not played)."""
     try:
         if not text or not text.strip():
             raise BadInputError('Nothing to say: give the words, e.g. posecoach say "Land under your hips".')
@@ -76,9 +89,30 @@ def _pyttsx3_wav(text: str, path: Path, voice: str | None, rate_wpm: int) -> str
 
 
 def _speak(text: str, voice: str | None, rate: int) -> None:
-    with open_speaker(True, voice, rate) as speaker:
-        if not speaker.say(text):
-            return  # text mode: the reason and the phrase are already on stderr
+    # announce=False: this command says itself, in one sentence, why the phrase was not heard.
+    with open_speaker(True, voice, rate, echo=False, announce=False) as speaker:
+        if speaker.mode == "text":
+            raise NoAudioError(_not_played(speaker))
+        speaker.say(text)
         deadline = time.monotonic() + SPEAK_TIMEOUT_S
         while speaker.busy and time.monotonic() < deadline:
             time.sleep(0.05)  # this command exists to speak: waiting here is its whole job
+        if speaker.mode == "text":  # playing it failed on the speech thread
+            raise NoAudioError(_not_played(speaker))
+        if speaker.busy:
+            raise NoAudioError(f"The phrase did not finish playing within {SPEAK_TIMEOUT_S:.0f} s, so the sound "
+                               f"output looks stuck: check the sound card with aplay -l; {TEXT_MODE}.")
+        if speaker.reason:
+            print(speaker.reason, file=sys.stderr)  # spoken by the fallback engine: worth knowing
+
+
+def _not_played(speaker: Speaker) -> str:
+    """One sentence: why the phrase was not played, and what to do."""
+    if speaker.silence == NO_AUDIO:
+        return (f"No sound output: {speaker.problem}, so the phrase was not played; install alsa-utils and "
+                f"check the sound card or sound server (aplay -l should list it); {TEXT_MODE}.")
+    if speaker.silence == NO_ENGINE:
+        return (f"No speech engine ({speaker.problem}), so the phrase was not played; install espeak-ng "
+                f"(apt install espeak-ng) and pyttsx3 (pip install pyttsx3); {TEXT_MODE}.")
+    return (f"The phrase could not be played ({speaker.problem}); check the sound card (aplay -l should "
+            f"list it, and aplay should play a WAV); {TEXT_MODE}.")

@@ -35,6 +35,12 @@ QUEUE_SIZE = 2  # the coach has at most one cue in flight; one spare so a put ne
 INIT_TIMEOUT_S = 10.0  # pyttsx3 + libespeak-ng start in well under a second
 CLOSE_TIMEOUT_S = 10.0  # let the phrase being said finish (never stop() it), then give up
 SUBPROCESS_TIMEOUT_S = 30.0
+# Why a speaker shows its cues as text (Speaker.silence; "" while it speaks). `posecoach say`
+# turns each into its own advice.
+SPEECH_OFF = "speech off"  # --no-speech
+NO_AUDIO = "no audio output"  # nothing to play sound through
+NO_ENGINE = "no speech engine"  # neither pyttsx3 nor the espeak-ng program could start
+SPEECH_BROKE = "speech broke"  # playing a phrase failed mid-session
 
 
 class _Voice(Protocol):
@@ -129,7 +135,11 @@ class _EspeakVoice:
             wav = espeak_wav(self.exe, text, Path(d) / "cue.wav", self.voice, self.rate_wpm)
             if wav is None:
                 raise RuntimeError("espeak-ng failed to synthesize")
-            subprocess.run(play_command(str(wav)), check=True, capture_output=True, timeout=SUBPROCESS_TIMEOUT_S)
+            cmd = play_command(str(wav))
+            r = subprocess.run(cmd, capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT_S)
+            if r.returncode != 0:
+                said = (r.stderr.strip().splitlines() or [f"exit status {r.returncode}"])[-1]
+                raise RuntimeError(f"{cmd[0]} could not play it: {said}")
 
 
 def espeak_wav(exe: str, text: str, wav: Path | None, voice: str | None, rate_wpm: int) -> Path | None:
@@ -145,13 +155,20 @@ def espeak_wav(exe: str, text: str, wav: Path | None, voice: str | None, rate_wp
 
 
 class Speaker:
-    """Use `open_speaker(...)`. `mode` is "pyttsx3", "espeak-ng" or "text"."""
+    """Use `open_speaker(...)`. `mode` is "pyttsx3", "espeak-ng" or "text".
 
-    def __init__(self, mode: str, reason: str, voice: _Voice | None, stale_s: float, echo: bool) -> None:
+    `reason`: the sentence saying why speech is off or degraded; `silence`: why cues are text (one
+    of the constants above, "" while speaking); `problem`: the clause behind it (e.g. "no sound card
+    was found (aplay -l lists none)")."""
+
+    def __init__(self, mode: str, reason: str, voice: _Voice | None, stale_s: float, echo: bool,
+                 silence: str = "", problem: str = "", announce: bool = True) -> None:
         self.mode, self.reason = mode, reason
+        self.silence, self.problem = silence, problem
         self.stale_s = stale_s
         self.dropped = 0  # phrases dropped as stale or pushed out of the full queue
         self._echo = echo
+        self._announce = announce
         self._voice = voice
         self._queue: queue.Queue = queue.Queue(QUEUE_SIZE)
         self._lock = threading.Lock()
@@ -234,9 +251,12 @@ class Speaker:
 
     def _fail(self, text: str, err: Exception) -> None:
         """Speech broke mid-session: say why once, and show every later cue as text."""
-        self.reason = f"Speech stopped working ({type(err).__name__}: {err}), so cues are shown as text only."
+        self.problem = f"{type(err).__name__}: {err}"
+        self.reason = f"Speech stopped working ({self.problem}), so cues are shown as text only."
+        self.silence = SPEECH_BROKE
         self.mode = "text"
-        print(self.reason, file=sys.stderr, flush=True)
+        if self._announce:
+            print(self.reason, file=sys.stderr, flush=True)
         self._show(text)
 
     # --- context manager -------------------------------------------------------------------------
@@ -260,10 +280,12 @@ class Speaker:
 
 
 def open_speaker(enabled: bool, voice: str | None, rate_wpm: int | None, *, stale_s: float = STALE_S,
-                 echo: bool = True) -> Speaker:
+                 echo: bool = True, announce: bool = True) -> Speaker:
     """The best voice available: pyttsx3, else espeak-ng, else text (one sentence on stderr why).
 
     `echo`: print text-mode cues to stderr (False: the HUD alone shows them).
+    `announce`: print the speaker's own sentences (why text, a fallback, a failure) to stderr; False
+    leaves `reason` / `silence` / `problem` for the caller to report.
     Raises BadInputError for a rate out of range or a voice that is not installed.
     """
     rate = DEFAULT_RATE_WPM if rate_wpm is None else rate_wpm
@@ -272,25 +294,30 @@ def open_speaker(enabled: bool, voice: str | None, rate_wpm: int | None, *, stal
     if not stale_s > 0:
         raise ValueError(f"stale_s = {stale_s!r} must be positive")
     if not enabled:
-        return Speaker("text", "Speech is off (--no-speech), so cues are shown as text only.", None, stale_s, echo)
+        return Speaker("text", "Speech is off (--no-speech), so cues are shown as text only.", None, stale_s, echo,
+                       SPEECH_OFF, "--no-speech", announce)
     problem = audio_output_problem()
     if problem is not None:
-        return _text(f"Speech is off because {problem}, so cues are shown as text only.", stale_s, echo)
+        return _text(f"Speech is off because {problem}, so cues are shown as text only.", stale_s, echo,
+                     NO_AUDIO, problem, announce)
     failures = []
     for mode, voice in (("pyttsx3", _Pyttsx3Voice(voice, rate)), ("espeak-ng", _EspeakVoice(voice, rate))):
-        speaker = Speaker(mode, "", voice, stale_s, echo)
+        speaker = Speaker(mode, "", voice, stale_s, echo, announce=announce)
         err = speaker._start()
         if err is None:
             if failures:
                 speaker.reason = f"pyttsx3 could not start ({failures[0]}), so speech uses the espeak-ng program."
-                print(speaker.reason, file=sys.stderr, flush=True)
+                if announce:
+                    print(speaker.reason, file=sys.stderr, flush=True)
             return speaker
         speaker.close()
         failures.append(err)
-    return _text(f"No speech engine could start (pyttsx3: {failures[0]}; espeak-ng: {failures[1]}), "
-                 "so cues are shown as text only.", stale_s, echo)
+    problem = f"pyttsx3: {failures[0]}; espeak-ng: {failures[1]}"
+    return _text(f"No speech engine could start ({problem}), so cues are shown as text only.", stale_s, echo,
+                 NO_ENGINE, problem, announce)
 
 
-def _text(reason: str, stale_s: float, echo: bool) -> Speaker:
-    print(reason, file=sys.stderr, flush=True)
-    return Speaker("text", reason, None, stale_s, echo)
+def _text(reason: str, stale_s: float, echo: bool, silence: str, problem: str, announce: bool) -> Speaker:
+    if announce:
+        print(reason, file=sys.stderr, flush=True)
+    return Speaker("text", reason, None, stale_s, echo, silence, problem, announce)

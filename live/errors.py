@@ -7,6 +7,9 @@ EXIT_OK = 0
 EXIT_BAD_INPUT = 2  # no such file, unreadable or empty video, bad option, corrupt profile
 EXIT_CAMERA = 3  # camera could not be opened or was lost
 EXIT_NO_RUNNER = 4  # the whole recording went by without a runner in view
+# `posecoach say` could not play the phrase (no sound output, or no speech engine): the voice check
+# failed, so it must not look like success (a session goes on with cues shown as text instead).
+EXIT_NO_AUDIO = 5
 EXIT_INTERRUPTED = 130  # Ctrl-C, after the session folder is written
 
 

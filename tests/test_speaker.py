@@ -14,7 +14,7 @@ import pytest
 
 from cues.coach import Coach
 from cues.config import load_cues_config
-from cues.speaker import open_speaker
+from cues.speaker import NO_AUDIO, open_speaker
 from live.errors import BadInputError
 from test_speaker_fakes import fake_audio  # noqa: F401  (fixture)
 
@@ -94,6 +94,16 @@ def test_no_sound_card_degrades_to_text_with_one_sentence(fake_audio, monkeypatc
     assert "no sound card" in speaker.reason and speaker.reason.count(". ") == 0
 
 
+def test_quiet_speaker_leaves_the_why_to_its_caller(fake_audio, monkeypatch, capsys):
+    """announce=False (posecoach say): nothing on stderr, the cause and its clause kept for the caller."""
+    monkeypatch.setenv("FAKE_APLAY_CARDS", "0")
+    with open_speaker(True, None, None, echo=False, announce=False) as speaker:
+        assert speaker.mode == "text" and speaker.silence == NO_AUDIO
+        assert speaker.problem == "no sound card was found (aplay -l lists none)"
+        assert speaker.say("Stay low") is False
+    assert capsys.readouterr().err == ""
+
+
 def test_no_speech_flag_is_text_without_complaint(capsys):
     with open_speaker(False, None, None, echo=False) as speaker:
         assert speaker.mode == "text" and "--no-speech" in speaker.reason
@@ -113,7 +123,7 @@ import math, sys, time
 sys.modules["pyttsx3"] = None  # this python has no pyttsx3
 from cues.coach import Coach
 from cues.config import load_cues_config
-from cues.speaker import open_speaker
+from cues.speaker import NO_AUDIO, open_speaker
 with open_speaker(True, None, None) as speaker:
     coach = Coach(load_cues_config(None))
     for k in range(60):

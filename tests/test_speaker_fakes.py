@@ -1,11 +1,12 @@
 """A fake `aplay` that stands in for the sound card (this machine and CI have none).
 
 Only the audio device is faked: the WAV it is handed was synthesized by the real engine. It
-answers `aplay -l` with one card (or none), logs every clip it plays (duration, loudness) to
-$FAKE_APLAY_LOG as JSON lines, and takes as long as the clip lasts, like a sound card. With
-$FAKE_APLAY_GATE set it holds the clip "playing" until that file exists, so a test controls when
-the phrase ends instead of relying on timing. Raw PCM on stdin (the metronome) is consumed at the
-sample rate and copied to $FAKE_APLAY_RAW.
+answers `aplay -l` with one card, logs every clip it plays (duration, loudness) to $FAKE_APLAY_LOG
+as JSON lines, and takes as long as the clip lasts, like a sound card. $FAKE_APLAY_CARDS=0: no card,
+listed or played, with ALSA's messages and exit status; $FAKE_APLAY_BUSY=1: the card is listed but
+cannot be opened. With $FAKE_APLAY_GATE set it holds the clip "playing" until that file exists,
+so a test controls when the phrase ends instead of relying on timing. Raw PCM on stdin (the
+metronome) is consumed at the sample rate and copied to $FAKE_APLAY_RAW.
 This module holds no tests; test modules import the `fake_audio` fixture from it.
 """
 from __future__ import annotations
@@ -34,6 +35,14 @@ if "-l" in args:
 if "-L" in args:
     print("null\n    Discard all samples (playback) or generate zero samples (capture)")
     sys.exit(0)
+
+if os.environ.get("FAKE_APLAY_CARDS", "1") != "1":  # what ALSA says with no card (abridged)
+    print("ALSA lib pcm.c:2666:(snd_pcm_open_noupdate) Unknown PCM default", file=sys.stderr)
+    print("aplay: main:831: audio open error: No such file or directory", file=sys.stderr)
+    sys.exit(1)
+if os.environ.get("FAKE_APLAY_BUSY") == "1":  # a card that is listed but cannot be opened
+    print("aplay: main:831: audio open error: Device or resource busy", file=sys.stderr)
+    sys.exit(1)
 
 opts, files, it = {}, [], iter(args)
 for a in it:
@@ -113,4 +122,5 @@ def fake_audio(tmp_path, monkeypatch) -> FakeAudio:
     monkeypatch.setenv("FAKE_APLAY_RAW", str(fake.raw))
     monkeypatch.delenv("FAKE_APLAY_GATE", raising=False)
     monkeypatch.setenv("FAKE_APLAY_CARDS", "1")
+    monkeypatch.delenv("FAKE_APLAY_BUSY", raising=False)
     return fake
