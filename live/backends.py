@@ -29,6 +29,10 @@ BACKENDS = ("auto",) + AUTO_ORDER
 CACHE_ENV = "POSECOACH_CACHE_DIR"
 _MODULE_OF = {"openvino": "openvino", "onnx": "onnxruntime", "torch": "torch"}
 _LABEL = {"openvino": "OpenVINO", "onnx": "ONNX Runtime", "torch": "PyTorch"}
+# Inference precision: "auto" lets the runtime choose (OpenVINO picks bfloat16 on CPUs with AMX,
+# and on some with AVX-512 BF16); "f32" asks every runtime for full float32, the same arithmetic
+# everywhere (ONNX Runtime and PyTorch run f32 on CPU in either case).
+PRECISIONS = ("auto", "f32")
 
 
 class BackendUnavailable(Exception):
@@ -166,11 +170,13 @@ class OnnxSession:
 class OpenVinoSession:
     name = "openvino"
 
-    def __init__(self, model_file: Path, shape_hw: tuple[int, int]):
+    def __init__(self, model_file: Path, shape_hw: tuple[int, int], precision: str = "auto"):
         import openvino as ov
 
         core = ov.Core()
         config = {"PERFORMANCE_HINT": "LATENCY", "INFERENCE_NUM_THREADS": max(1, os.cpu_count() or 1)}
+        if precision == "f32":
+            config["INFERENCE_PRECISION_HINT"] = "f32"
         self._compiled = core.compile_model(str(model_file), "CPU", config)
         self._request = self._compiled.create_infer_request()
         # OpenVINO picks bf16 by itself where the CPU has it (about 0.3 px mean deviation): report it.
@@ -218,9 +224,12 @@ def _load_torch_module(weights: Path):
 class Runtime:
     """One backend for one weights file: `session(shape_hw)` gives a ready session per input shape."""
 
-    def __init__(self, backend: str, weights: Path, root: Path | None = None):
+    def __init__(self, backend: str, weights: Path, root: Path | None = None, precision: str = "auto"):
         if backend not in AUTO_ORDER:
             raise ValueError(f"backend must be one of {AUTO_ORDER}, got {backend!r}")
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+        self.precision = precision
         self.name = backend
         self.label = _LABEL[backend]
         self.weights = Path(weights)
@@ -244,9 +253,10 @@ class Runtime:
             return TorchSession(self._torch_module, shape_hw)
         model_file = export_model(self.weights, self.name, shape_hw, self.root)
         _torch_one_thread_if_loaded()
-        cls = OnnxSession if self.name == "onnx" else OpenVinoSession
         try:
-            return cls(model_file, shape_hw)
+            if self.name == "onnx":
+                return OnnxSession(model_file, shape_hw)
+            return OpenVinoSession(model_file, shape_hw, self.precision)
         except Exception as err:  # a runtime that imports but cannot compile: report, let auto fall back
             raise BackendUnavailable(f"{self.label} could not load the exported model ({type(err).__name__}: {err}).") from None
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from live.backends import AUTO_ORDER, BACKENDS, BackendUnavailable, Runtime
+from live.backends import AUTO_ORDER, BACKENDS, PRECISIONS, BackendUnavailable, Runtime
 from live.crop import Affine, CropTracker, Preprocessor, crop_around, decode, full_frame_shape, letterbox
 from live.errors import BadInputError
 from live.keypoints import NUM_KEYPOINTS
@@ -140,6 +140,7 @@ class PoseEstimator:
         redetect_s: float = REDETECT_S,
         kp_conf_min: float = KP_CONF_MIN,
         device: str = "cpu",
+        precision: str = "auto",
     ):
         imgsz = FULL_LONG_SIDE if imgsz is None else int(imgsz)
         if imgsz <= 0 or imgsz % 32:
@@ -152,15 +153,17 @@ class PoseEstimator:
             raise ValueError(f"kp_conf_min must be in [0, 1), got {kp_conf_min}")
         if backend not in BACKENDS:
             raise BadInputError(f"Unknown pose backend {backend!r}: choose one of {', '.join(BACKENDS)}.")
+        if precision not in PRECISIONS:
+            raise BadInputError(f"Unknown precision {precision!r}: choose one of {', '.join(PRECISIONS)}.")
         if device != "cpu":
             raise ValueError(f"only device='cpu' is supported, got {device!r}")
         model_path = Path(model_path)
         if not model_path.is_file():
             raise BadInputError(f"The pose model {model_path} does not exist.")
-        if model_path.suffix == ".pt" and not zipfile.is_zipfile(model_path):
-            # torch.save writes a zip archive: anything else (a text file, a truncated download)
-            # would fail deep inside every backend's export with a page of unrelated advice.
-            raise BadInputError(f"The pose model {model_path} could not be loaded (it is not a PyTorch weights file).")
+        if not zipfile.is_zipfile(model_path):
+            # torch.save writes a zip archive: anything else (a text file, a truncated download, an
+            # exported .onnx) would fail inside every backend's export with a page of unrelated advice.
+            raise BadInputError(f"The pose model {model_path} could not be loaded (it is not a PyTorch .pt weights file).")
         self.imgsz = imgsz
         self.crop = bool(crop)
         self.crop_hw = (int(crop_hw[0]), int(crop_hw[1]))
@@ -169,19 +172,19 @@ class PoseEstimator:
         self.selector = RunnerSelector()
         self.tracker = CropTracker(redetect_s)
         self._full: dict[tuple[int, int], tuple[object, Preprocessor, Affine]] = {}
-        self._runtime, self._crop_session = self._open_backend(model_path, backend)
+        self._runtime, self._crop_session = self._open_backend(model_path, backend, precision)
         self._crop_pre = Preprocessor(self.crop_hw) if self.crop else None
         self.backend_name = self._runtime.name
         self.full_searches = 0  # full-frame detections so far (the rest ran on the runner crop)
 
-    def _open_backend(self, model_path: Path, backend: str):
+    def _open_backend(self, model_path: Path, backend: str, precision: str):
         """Open the requested backend (or the first that works, for auto) and prove it by loading
         one session; a named backend that cannot run is a bad option (exit 2)."""
         names = AUTO_ORDER if backend == "auto" else (backend,)
         failures = []
         for name in names:
             try:
-                runtime = Runtime(name, model_path)
+                runtime = Runtime(name, model_path, precision=precision)
                 probe = runtime.session(self.crop_hw if self.crop else _probe_shape(self.imgsz))
                 if failures:
                     print(f"{failures[-1].rstrip('.')}; using {runtime.label} for pose instead.", file=sys.stderr)

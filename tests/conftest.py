@@ -71,17 +71,26 @@ def estimator(model_path):
     return PoseEstimator(model_path)
 
 
+_ESTIMATORS: dict = {}
+
+
 @pytest.fixture(scope="session")
-def poses_of(estimator):
-    """`poses_of(clip) -> list[PoseFrame]`: the real model over every frame of a clip, cached."""
+def poses_of(estimator, model_path):
+    """`poses_of(clip, backend=None) -> list[PoseFrame]`: the real model over every frame of a clip,
+    cached; on the session's estimator (the backend this machine picks), or on the named backend."""
+    from live.pose import PoseEstimator
     from live.sources import open_source
 
-    def run(c: Clip) -> list:
-        key = str(c.path)
+    def run(c: Clip, backend: str | None = None) -> list:
+        key = (str(c.path), backend)
         if key not in _POSES:
-            estimator.reset()
+            if backend is None:
+                est = estimator
+            else:
+                est = _ESTIMATORS.get(backend) or _ESTIMATORS.setdefault(backend, PoseEstimator(model_path, backend=backend))
+            est.reset()
             with open_source(c.path) as src:
-                _POSES[key] = [estimator.estimate(f) for f in src]
+                _POSES[key] = [est.estimate(f) for f in src]
         return _POSES[key]
 
     return run

@@ -72,10 +72,19 @@ def _toe_offs(summary: dict, truth: dict, look_behind_s: float) -> tuple[float, 
 def accuracy(summary: dict, steps, truth: dict, frame_tol_s: float | None = None,
              look_behind_s: float | None = None) -> Accuracy:
     """Compare a tracker summary with ground truth. Times are compared in seconds; the tolerance
-    unit is one frame of the ORIGINAL 30 fps clip (33.3 ms) unless frame_tol_s is given."""
+    unit is one frame of the ORIGINAL 30 fps clip (33.3 ms) unless frame_tol_s is given.
+
+    The detector times an event from the motion on both sides of it (zero-phase fits over
+    `look_behind_s` each way), so an annotated landing later than that before the clip's last frame
+    cannot be confirmed and is not counted, as a toe-off earlier than it after the first frame."""
     fps = float(truth["video"]["fps"])
     unit = frame_tol_s if frame_tol_s is not None else 1.0 / 30.0
-    truth_t = [f / fps for f in truth["initial_contact_frames"]["frames"]]
+    if look_behind_s is None:  # the tracker's own look-behind (and look-ahead) at the clip's frame rate
+        from live.gait.config import GaitConfig
+
+        look_behind_s = GaitConfig().fit_half_window_s(1.0 / fps)
+    t_end = (int(truth["video"]["frames"]) - 1) / fps
+    truth_t = [f / fps for f in truth["initial_contact_frames"]["frames"] if f / fps <= t_end - look_behind_s]
     det_t = [d["t"] for d in summary["landings"]]
     m1 = match(truth_t, det_t, 1.0 * unit + 1e-6)
     m2 = match(truth_t, det_t, 2.0 * unit + 1e-6)
@@ -85,10 +94,6 @@ def accuracy(summary: dict, steps, truth: dict, frame_tol_s: float | None = None
     extra = sum(1 for j, d in enumerate(det_t) if lo <= d <= hi and j not in matched)
     legs = [d["leg"] for d in summary["landings"]]
     alt = [a != b for a, b in zip(legs, legs[1:])]
-    if look_behind_s is None:  # the tracker's own look-behind at the clip's frame rate
-        from live.gait.config import GaitConfig
-
-        look_behind_s = GaitConfig().fit_half_window_s(1.0 / fps)
     toe_within_2, toe_seen = _toe_offs(summary, truth, look_behind_s)
     contacts = [s.contact_ms for s in steps if math.isfinite(s.contact_ms)]
     cad = summary["cadence_spm"] or math.nan
