@@ -10,6 +10,7 @@ import json
 import math
 import os
 import re
+import shlex
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -177,6 +178,24 @@ def default_profile_path(name: str) -> Path:
     if not isinstance(name, str) or not _NAME_RE.match(name):
         raise BadInputError(f"The runner name {name!r} must be 1-64 letters, digits, spaces, '.', '_' or '-'.")
     return Path(user_config_dir("posecoach")) / "profiles" / f"{name}.json"
+
+
+def resolve_profile_arg(arg: str | os.PathLike) -> Path:
+    """The profile file a `--profile` value means: the path itself when it is a file, else the
+    profile `posecoach calibrate --name ARG` saved for a runner of that name; BadInputError when
+    neither exists, naming both places looked at and how to make a profile."""
+    p = Path(arg).expanduser()
+    if p.is_file():
+        return p
+    name = str(arg)
+    if not _NAME_RE.match(name):  # a path, not a runner name: there is no saved profile to try
+        raise BadInputError(f"No such profile file: {p} (make one with 'posecoach calibrate --name NAME', "
+                            "then pass --profile NAME or the file's path).")
+    saved = default_profile_path(name)
+    if saved.is_file():
+        return saved
+    raise BadInputError(f"No profile file {p} and no saved profile for a runner named {name!r} at {saved}: "
+                        f"make one with 'posecoach calibrate --name {shlex.quote(name)}'.")
 
 
 def load_profile(path: str | os.PathLike) -> RunnerProfile:

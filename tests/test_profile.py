@@ -15,6 +15,7 @@ from calibration.profile import (
     RunnerProfile,
     default_profile_path,
     load_profile,
+    resolve_profile_arg,
     save_profile,
 )
 from live.errors import EXIT_BAD_INPUT, BadInputError
@@ -66,6 +67,43 @@ def test_default_profile_path_is_per_runner_in_the_config_dir():
     assert "posecoach" in str(a)
     with pytest.raises(BadInputError, match="runner name"):
         default_profile_path("../../etc/passwd")
+
+
+@pytest.fixture
+def config_dir(tmp_path, monkeypatch) -> Path:
+    """A temporary user config folder: default_profile_path asks platformdirs for it."""
+    import platformdirs
+
+    folder = tmp_path / "config"
+    monkeypatch.setattr(platformdirs, "user_config_dir", lambda appname=None, *a, **k: str(folder / appname))
+    return folder
+
+
+def test_profile_arg_is_a_file_or_a_saved_runner_name(config_dir, tmp_path, monkeypatch):
+    """issue 10: `--profile alex` finds the profile `calibrate --name alex` saved."""
+    saved = save_profile(good(), default_profile_path("alex"))
+    assert saved.is_relative_to(config_dir)
+    assert resolve_profile_arg("alex") == saved
+    assert load_profile(resolve_profile_arg("alex")) == good()
+    own = save_profile(good(), tmp_path / "mine.json")
+    assert resolve_profile_arg(own) == own and resolve_profile_arg(str(own)) == own
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "alex").write_text("{}")  # a file of that name here is the file meant
+    assert resolve_profile_arg("alex") == Path("alex")
+
+
+def test_profile_arg_that_is_neither_says_where_it_looked_and_how_to_make_one(config_dir, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(BadInputError) as info:
+        resolve_profile_arg("ben")
+    msg = str(info.value)
+    assert "No profile file ben" in msg and str(config_dir / "posecoach" / "profiles" / "ben.json") in msg
+    assert "posecoach calibrate --name ben" in msg
+    assert msg.endswith(".") and "\n" not in msg
+    with pytest.raises(BadInputError, match="--name 'ana lee'"):
+        resolve_profile_arg("ana lee")
+    with pytest.raises(BadInputError, match=r"No such profile file: .*nope.*calibrate --name NAME"):
+        resolve_profile_arg(tmp_path / "sub" / "nope.json")
 
 
 def _with(**changes) -> dict:
