@@ -27,13 +27,25 @@ MIN_FOUND_FRAC = 0.5
 # Keypoints: the model marks clear points 0.8-1.0 and guesses 0.05-0.3; a median of the weakest
 # body part under 0.5 means bad light, motion blur or an occluded body.
 MIN_KEYPOINT_CONF = 0.5
-# Framing: a box within 1 % of an edge is cut off by it; under 3 % there is no room left for a
-# stride or a bounce (the clip's feet come to 2.2 % of the bottom edge: said, not refused).
+# Framing, judged from the keypoints and the crown and soles beyond them (measure.margins_frac):
+# a body within 1 % of an edge is cut off by it; under 3 % there is no room left for a stride or a
+# bounce. (In the clip's first seconds the ankles come to 6.6 % of the bottom edge and the soles
+# placed below them to 4.7 %; the detector's box, which takes in the shoes and a margin, to 1.9 %.)
 CUT_OFF_FRAC = 0.01
 TIGHT_MARGIN_FRAC = 0.03
 # Another person at least half the runner's height could be taken for the runner; smaller ones
 # are far behind (or a poster) and the runner selection ignores them.
 RIVAL_REL_HEIGHT = 0.5
+# ...and only a person the model is sure of counts. Detections are kept from DET_CONF_MIN (0.25,
+# ultralytics' default, set low so a faint runner is not lost); below 0.5 the model rates "a person
+# here" less likely than not. The clip's runner scores 0.88 in the median frame (0.74 at the 5th
+# percentile); in ultralytics' bus.jpg the three whole people score 0.88-0.89 and the man cut in
+# half by the left edge 0.46 (one that far out of the frame is no runner to mistake).
+RIVAL_MIN_SCORE = 0.5
+# ...and only one beside the runner, not on him: when more than half of the smaller box lies inside
+# the other, they share mostly the same pixels (a second box over part of the runner's body, his
+# reflection on a console or a mirror right behind him), which the runner selection follows as one.
+RIVAL_MAX_OVERLAP = 0.5
 # A tilt under 3 degrees moves an angle metric by less than its frame-to-frame noise.
 TILT_WARN_DEG = 3.0
 ASSUMED_FPS = 30.0  # for a still image, which has no frame rate of its own
@@ -88,9 +100,10 @@ def check_frames(poses: Sequence[PoseFrame], people: Sequence[np.ndarray] | None
                  still_image: bool = False) -> CalibrationReport:
     """Measure and check a few seconds of the runner's poses.
 
-    `people`: for some of the frames, every detected person's box (N, 4), to tell whether the
-    runner is the only one in view; None when they were not counted. `still_image`: the poses
-    repeat one picture, whose timestamps say nothing about a camera's frame rate.
+    `people`: for some of the frames, every detected person as (N, 5) rows x1, y1, x2, y2, score
+    (`PoseEstimator.detect_people`), to tell whether the runner is the only one in view; None when
+    they were not counted. `still_image`: the poses repeat one picture, whose timestamps say
+    nothing about a camera's frame rate.
     """
     seen = m.found(poses)
     image_size = next((p.image_size for p in poses), (0, 0))
@@ -108,7 +121,7 @@ def check_frames(poses: Sequence[PoseFrame], people: Sequence[np.ndarray] | None
         frames=len(poses), frames_with_runner=len(seen), phase=phase, facing=body.facing,
         view=m.view_of(ratio), body_height_px=bh, floor_y_px=float(floor), trunk_deg=m.trunk_deg(seen, sign),
         camera_tilt_deg=tilt, fps=math.nan if still_image else m.delivered_fps(poses), keypoint_conf=m.keypoint_confidence(seen),
-        rivals=None if people is None else m.rival_count(people, RIVAL_REL_HEIGHT),
+        rivals=None if people is None else m.rival_count(people, RIVAL_REL_HEIGHT, RIVAL_MIN_SCORE, RIVAL_MAX_OVERLAP),
         image_size=tuple(image_size), width_ratio=ratio,
     )
     problems, warnings = _problems(report, seen), _warnings(report, seen)
@@ -132,7 +145,7 @@ def _problems(r: CalibrationReport, seen: Sequence[PoseFrame]) -> list[str]:
                    "beside the treadmill, level with the hips, looking straight across.")
     elif r.view == "angled":
         out.append("The camera sees the runner at an angle: move it so it looks straight at the runner's side.")
-    out += _framing_problems(seen)
+    out += _framing_problems(seen, r.body_height_px)
     if math.isfinite(r.keypoint_conf) and r.keypoint_conf < MIN_KEYPOINT_CONF:
         out.append(f"The body is hard to see (keypoint confidence {r.keypoint_conf:.2f}): add light in front of the "
                    "runner, avoid a bright window behind, and wear clothes that stand out from the background.")
@@ -143,8 +156,8 @@ def _problems(r: CalibrationReport, seen: Sequence[PoseFrame]) -> list[str]:
     return out
 
 
-def _framing_problems(seen: Sequence[PoseFrame]) -> list[str]:
-    margins = m.margins_frac(seen)
+def _framing_problems(seen: Sequence[PoseFrame], body_height_px: float) -> list[str]:
+    margins = m.margins_frac(seen, body_height_px)
     return [f"The runner's {_EDGE_WORDS[side]} touches the {side} edge of the image: move the camera back "
             "until the whole body fits with a hand's width to spare."
             for side, gap in margins.items() if math.isfinite(gap) and gap < CUT_OFF_FRAC]
@@ -165,7 +178,7 @@ def _warnings(r: CalibrationReport, seen: Sequence[PoseFrame]) -> list[str]:
         turn = "anticlockwise" if r.camera_tilt_deg > 0 else "clockwise"
         out.append(f"The camera is tilted by {abs(r.camera_tilt_deg):.1f} degrees (measured from your standing body line): "
                    f"turn it {turn} until it is level.")
-    margins = m.margins_frac(seen)
+    margins = m.margins_frac(seen, r.body_height_px)
     for side, gap in margins.items():
         if math.isfinite(gap) and CUT_OFF_FRAC <= gap < TIGHT_MARGIN_FRAC:
             out.append(f"There is little room between the runner's {_EDGE_WORDS[side]} and the {side} edge "

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from live.gait.body_frame import BodyFrame
+from live.gait.body_frame import ANKLE_HEIGHT_FRAC, BodyFrame
 from live.gait.config import GaitConfig
 from live.gait.metrics import angle_from_vertical
 from live.keypoints import Kp
@@ -31,6 +31,19 @@ FRONT_MIN_RATIO = 0.30
 # (230 px of a 630 px body on the clip); standing still they move by keypoint jitter, ~0.02 bh.
 # Anything that moves the feet more than 0.10 bh (a tenth of the body) is not standing still.
 STANDING_MAX_ANKLE_SWEEP_BH = 0.10
+# The body reaches beyond its keypoints: heights above the sole as fractions of stature (Drillis &
+# Contini 1966, as drawn in Winter, Biomechanics and Motor Control of Human Movement, 4th ed.,
+# fig. 4.1). The head, crown to chin, is 0.130 of stature with the eyes at 0.936, so the crown is
+# 0.064 above the eyes (the ears sit level with them); the shoulders are at 0.818, the knees at
+# 0.285 and the ankles at 0.039 (ANKLE_HEIGHT_FRAC, the gait tracker's own floor offset).
+# Framing uses the extreme point (eyes and ears, ankles) and falls back to the next one along
+# the body (shoulders, knees) only when the extreme one is not seen, e.g. because it is out of frame.
+EYE_HEIGHT_FRAC = 0.936
+SHOULDER_HEIGHT_FRAC = 0.818
+KNEE_HEIGHT_FRAC = 0.285
+_ABOVE = (((Kp.LEFT_EYE, Kp.RIGHT_EYE, Kp.LEFT_EAR, Kp.RIGHT_EAR), 1.0 - EYE_HEIGHT_FRAC),
+          ((Kp.LEFT_SHOULDER, Kp.RIGHT_SHOULDER), 1.0 - SHOULDER_HEIGHT_FRAC))
+_BELOW = (((Kp.LEFT_ANKLE, Kp.RIGHT_ANKLE), ANKLE_HEIGHT_FRAC), ((Kp.LEFT_KNEE, Kp.RIGHT_KNEE), KNEE_HEIGHT_FRAC))
 
 
 def _pt(pose: PoseFrame, kp: Kp) -> np.ndarray | None:
@@ -148,18 +161,48 @@ def keypoint_confidence(poses: Sequence[PoseFrame]) -> float:
     return float(np.median(per_frame)) if per_frame else math.nan
 
 
-def margins_frac(poses: Sequence[PoseFrame]) -> dict[str, float]:
-    """Smallest gap between the runner's box and each image edge, as a fraction of the image size
-    (left/right of the width, top/bottom of the height), over the frames."""
+def margins_frac(poses: Sequence[PoseFrame], body_height_px: float) -> dict[str, float]:
+    """Smallest gap between the runner's body and each image edge, as a fraction of the image size
+    (left/right of the width, top/bottom of the height), over the frames. The body is what the
+    confident keypoints span, reaching up to the crown and down to the soles (`_crown_y`,
+    `_sole_y`); not the detector's box, which also holds the toes, the fingers and a margin of its
+    own, and touches an edge while every keypoint the metrics use is well inside."""
     out = {"top": math.inf, "bottom": math.inf, "left": math.inf, "right": math.inf}
+    bh = body_height_px if math.isfinite(body_height_px) else 0.0  # unknown: the keypoints alone
     for p in poses:
-        if p.box is None or min(p.image_size) <= 0:
+        ok = (p.conf >= MIN_CONF) & np.isfinite(p.xy).all(axis=1)
+        if not ok.any() or min(p.image_size) <= 0:
             continue
         w, h = p.image_size
-        x1, y1, x2, y2 = p.box
-        for side, gap in (("top", y1 / h), ("bottom", (h - y2) / h), ("left", x1 / w), ("right", (w - x2) / w)):
+        xs = p.xy[ok, 0]
+        gaps = (("top", _crown_y(p, ok, bh) / h), ("bottom", (h - _sole_y(p, ok, bh)) / h),
+                ("left", float(xs.min()) / w), ("right", (w - float(xs.max())) / w))
+        for side, gap in gaps:
             out[side] = min(out[side], gap)
     return {k: (v if math.isfinite(v) else math.nan) for k, v in out.items()}
+
+
+def _crown_y(pose: PoseFrame, ok: np.ndarray, bh: float) -> float:
+    """Image y of the top of the head: above the highest eye or ear by the crown's height over
+    them; when no face point is seen, above the shoulders by the head and neck."""
+    return _reach(pose, ok, _ABOVE, -bh, min)
+
+
+def _sole_y(pose: PoseFrame, ok: np.ndarray, bh: float) -> float:
+    """Image y of the soles: below the lowest ankle by the ankle's height over the sole; when no
+    ankle is seen (a foot out of the frame), below the lowest knee by the knee's height."""
+    return _reach(pose, ok, _BELOW, bh, max)
+
+
+def _reach(pose: PoseFrame, ok: np.ndarray, chain, bh: float, most) -> float:
+    """The most extreme of the confident keypoints' y (most = min: highest, max: lowest), or further
+    by the first group in `chain` that has a confident point: its extreme y plus frac * bh."""
+    ys = pose.xy[ok, 1]
+    for group, frac in chain:
+        seen = [float(pose.xy[k, 1]) for k in group if ok[k]]
+        if seen:
+            return most(float(most(ys)), most(seen) + frac * bh)
+    return float(most(ys))
 
 
 def delivered_fps(poses: Sequence[PoseFrame]) -> float:
@@ -170,14 +213,45 @@ def delivered_fps(poses: Sequence[PoseFrame]) -> float:
     return (len(poses) - 1) / span if span > 0 else math.nan
 
 
-def rival_count(people: Sequence[np.ndarray], min_rel_height: float) -> int:
-    """Most people seen at once, besides the tallest (the runner, who stands nearest the camera),
-    whose box is at least `min_rel_height` of the tallest's height: someone that size could be taken
-    for the runner. `people` holds every detected person's box (N, 4) per checked frame."""
+def rival_count(people: Sequence[np.ndarray], min_rel_height: float, min_score: float, max_overlap: float) -> int:
+    """Most people seen at once, besides the runner, who could be taken for the runner.
+
+    `people` holds, per checked frame, every detected person as (N, 5) rows x1, y1, x2, y2, score
+    (`PoseEstimator.detect_people`). The runner is the tallest box (the runner stands nearest the
+    camera). Another box is a rival when the model is sure of it (score >= `min_score`), it is at
+    least `min_rel_height` of the runner's height (someone that size could be taken for the
+    runner), and at most `max_overlap` of the smaller of the two boxes lies inside the other (more
+    is mostly the runner's own pixels: a second box over part of the runner, or a reflection on him).
+    """
     most = 0
-    for boxes in people:
-        b = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
-        heights = np.sort(b[:, 3] - b[:, 1])[::-1]
-        if len(heights) > 1:
-            most = max(most, int((heights[1:] >= min_rel_height * heights[0]).sum()))
+    for rows in people:
+        b = _person_rows(rows)
+        if len(b) < 2:
+            continue
+        heights = b[:, 3] - b[:, 1]
+        i = int(np.argmax(heights))
+        runner, others, other_heights = b[i], np.delete(b, i, axis=0), np.delete(heights, i)
+        rivals = ((others[:, 4] >= min_score) & (other_heights >= min_rel_height * heights[i])
+                  & (overlap_of_smaller(runner, others) <= max_overlap))
+        most = max(most, int(rivals.sum()))
     return most
+
+
+def _person_rows(rows: np.ndarray) -> np.ndarray:
+    b = np.asarray(rows, dtype=np.float64)
+    if b.size == 0:
+        return b.reshape(0, 5)
+    if b.ndim != 2 or b.shape[1] != 5:
+        raise ValueError(f"people must be (N, 5) rows of x1, y1, x2, y2, score, got shape {b.shape}")
+    return b
+
+
+def overlap_of_smaller(box: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """For each of `others` (N, 4+), the area it shares with `box` (4+,) over the smaller of the two
+    areas: 1 when one box lies inside the other, 0 when they do not touch."""
+    x1, y1 = np.maximum(box[0], others[:, 0]), np.maximum(box[1], others[:, 1])
+    x2, y2 = np.minimum(box[2], others[:, 2]), np.minimum(box[3], others[:, 3])
+    inter = np.clip(x2 - x1, 0, None) * np.clip(y2 - y1, 0, None)
+    area = (box[2] - box[0]) * (box[3] - box[1])
+    areas = (others[:, 2] - others[:, 0]) * (others[:, 3] - others[:, 1])
+    return inter / np.maximum(np.minimum(area, areas), 1e-9)

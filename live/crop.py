@@ -100,10 +100,19 @@ class Preprocessor:
         return self.tensor
 
 
-def decode(out: np.ndarray, affine: Affine, conf_min: float, best_only: bool) -> tuple[np.ndarray, np.ndarray]:
+def decode(out: np.ndarray, affine: Affine, conf_min: float, best_only: bool, with_scores: bool = False):
     """Raw head output (56, N) to people in image pixels: boxes (K, 4) x1 y1 x2 y2 and keypoints
     (K, 17, 3) x y conf, best score first. `best_only` takes the single top-scoring candidate (a
-    crop holds one runner: NMS would keep that same candidate); otherwise greedy NMS as ultralytics."""
+    crop holds one runner: NMS would keep that same candidate); otherwise greedy NMS as ultralytics.
+    `with_scores`: also return each person's detection score (K,), as a third item."""
+    boxes, kps, idx = _decode(out, affine, conf_min, best_only)
+    if with_scores:
+        return boxes, kps, out[4, idx].astype(np.float32)
+    return boxes, kps
+
+
+def _decode(out: np.ndarray, affine: Affine, conf_min: float, best_only: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`decode`, plus the kept candidates' column indices into `out`."""
     scores = out[4]
     if best_only:
         i = int(np.argmax(scores))
@@ -112,7 +121,7 @@ def decode(out: np.ndarray, affine: Affine, conf_min: float, best_only: bool) ->
         idx = np.flatnonzero(scores > conf_min)
         idx = idx[np.argsort(-scores[idx], kind="stable")][:MAX_CANDIDATES]
     if idx.size == 0:
-        return np.zeros((0, 4), np.float32), np.zeros((0, NUM_KEYPOINTS, 3), np.float32)
+        return np.zeros((0, 4), np.float32), np.zeros((0, NUM_KEYPOINTS, 3), np.float32), idx
     cx, cy, bw, bh = out[0, idx], out[1, idx], out[2, idx], out[3, idx]
     boxes = np.stack([cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2], axis=1)
     if not best_only:
@@ -121,7 +130,7 @@ def decode(out: np.ndarray, affine: Affine, conf_min: float, best_only: bool) ->
     kps = out[5:, idx].T.reshape(len(idx), NUM_KEYPOINTS, 3)
     boxes_img = affine.to_image(boxes.reshape(-1, 2, 2)).reshape(-1, 4)
     kps_img = np.concatenate([affine.to_image(kps[:, :, :2]), kps[:, :, 2:3]], axis=2)
-    return boxes_img, kps_img.astype(np.float32)
+    return boxes_img, kps_img.astype(np.float32), idx
 
 
 def _nms(boxes: np.ndarray, iou_max: float) -> np.ndarray:

@@ -226,12 +226,15 @@ class PoseEstimator:
         return pose_frame_from_arrays(frame, boxes[i], kps[i], self.kp_conf_min)
 
     def detect_people(self, frame: Frame) -> np.ndarray:
-        """Every person's box (N, 4) from a full-frame detection, for checks that must know who
-        else is in view (`estimate()` returns the selected runner only). Changes no tracking state."""
+        """Every person from a full-frame detection as (N, 5) float32 rows x1, y1, x2, y2, score
+        (image pixels; the model's person score, DET_CONF_MIN and up; best score first), for
+        checks that must know who else is in view and how sure the model is of each
+        (`estimate()` returns the selected runner only). Changes no tracking state."""
         h, w = frame.image.shape[:2]
         session, pre, affine = self._full_for((w, h))
-        boxes, _ = decode(session.run(pre.fill(frame.image, affine)), affine, DET_CONF_MIN, best_only=False)
-        return boxes
+        out = session.run(pre.fill(frame.image, affine))
+        boxes, _, scores = decode(out, affine, DET_CONF_MIN, best_only=False, with_scores=True)
+        return np.column_stack([boxes, scores]).astype(np.float32)
 
     @property
     def precision(self) -> str:
