@@ -22,6 +22,10 @@ from live.types import PoseFrame
 MEASURE_S = 3.0
 # Below 25 fps a frame is 40 ms or more: contact times (200-300 ms) get coarse, 15-20 % per frame.
 MIN_FPS = 25.0
+# The pose model should see nearly every frame the camera delivers: a frame skipped now and then (a
+# garbage collection, a full-frame search) costs nothing, but once a tenth or more are skipped the
+# landings and toe-offs start to fall into skipped frames and their times lose a frame.
+MIN_PROCESSED_FRAC = 0.9
 # The runner must be seen in most frames: below half, the measurements rest on a few glimpses.
 MIN_FOUND_FRAC = 0.5
 # Keypoints: the model marks clear points 0.8-1.0 and guesses 0.05-0.3; a median of the weakest
@@ -66,7 +70,8 @@ class CalibrationReport:
     floor_y_px: float
     trunk_deg: float  # standing: the runner's neutral trunk angle; running: the running median
     camera_tilt_deg: float
-    fps: float
+    fps: float  # frames per second the source delivered (measure.delivered_fps)
+    processed_fps: float  # of them, the frames per second the pose model processed
     keypoint_conf: float
     rivals: int | None  # other people as large as the runner (None: not counted)
     image_size: tuple[int, int]
@@ -103,7 +108,8 @@ def check_frames(poses: Sequence[PoseFrame], people: Sequence[np.ndarray] | None
     `people`: for some of the frames, every detected person as (N, 5) rows x1, y1, x2, y2, score
     (`PoseEstimator.detect_people`), to tell whether the runner is the only one in view; None when
     they were not counted. `still_image`: the poses repeat one picture, whose timestamps say
-    nothing about a camera's frame rate.
+    nothing about a camera's frame rate. The frame rates come from the poses' timestamps and frame
+    numbers (a source numbers every frame it delivers, also those the processing skipped).
     """
     seen = m.found(poses)
     image_size = next((p.image_size for p in poses), (0, 0))
@@ -120,7 +126,8 @@ def check_frames(poses: Sequence[PoseFrame], people: Sequence[np.ndarray] | None
     report = CalibrationReport(
         frames=len(poses), frames_with_runner=len(seen), phase=phase, facing=body.facing,
         view=m.view_of(ratio), body_height_px=bh, floor_y_px=float(floor), trunk_deg=m.trunk_deg(seen, sign),
-        camera_tilt_deg=tilt, fps=math.nan if still_image else m.delivered_fps(poses), keypoint_conf=m.keypoint_confidence(seen),
+        camera_tilt_deg=tilt, fps=math.nan if still_image else m.delivered_fps(poses),
+        processed_fps=math.nan if still_image else m.processed_fps(poses), keypoint_conf=m.keypoint_confidence(seen),
         rivals=None if people is None else m.rival_count(people, RIVAL_REL_HEIGHT, RIVAL_MIN_SCORE, RIVAL_MAX_OVERLAP),
         image_size=tuple(image_size), width_ratio=ratio,
     )
@@ -168,9 +175,7 @@ def _warnings(r: CalibrationReport, seen: Sequence[PoseFrame]) -> list[str]:
     if r.phase == "running":
         out.append("You are already running: the measurements come from your running stride (the same as "
                    "auto-calibration), and no standing posture baseline was recorded.")
-    if math.isfinite(r.fps) and r.fps < MIN_FPS:
-        out.append(f"The camera delivers only {r.fps:.0f} frames per second (below {MIN_FPS:.0f}): contact times "
-                   "will be coarse; more light or a lower camera resolution usually raises it.")
+    out += _frame_rate_warnings(r)
     if not math.isfinite(r.fps) and r.frames_with_runner:
         out.append(f"A still image has no frame rate: the profile assumes {ASSUMED_FPS:.0f} fps; calibrate "
                    "with the camera to measure it.")
@@ -186,6 +191,22 @@ def _warnings(r: CalibrationReport, seen: Sequence[PoseFrame]) -> list[str]:
     return out
 
 
+def _frame_rate_warnings(r: CalibrationReport) -> list[str]:
+    """The camera's own rate and the computer's, each said apart: only a camera that itself delivers
+    few frames is helped by light (webcams lengthen the exposure in dim light, which lowers their
+    frame rate); frames the computer had no time for are not the light's fault."""
+    out = []
+    if math.isfinite(r.fps) and r.fps < MIN_FPS:
+        out.append(f"The camera delivers only {r.fps:.0f} frames per second (below {MIN_FPS:.0f}): contact times "
+                   "will be coarse; webcams lower their frame rate to expose longer in dim light, so more light "
+                   "(or a lower camera resolution) usually raises it.")
+    if math.isfinite(r.fps) and math.isfinite(r.processed_fps) and r.processed_fps < MIN_PROCESSED_FRAC * r.fps:
+        out.append(f"This computer processed only {r.processed_fps:.0f} of the {r.fps:.0f} frames per second the "
+                   "camera delivers: it is too slow for the camera's rate (the light is not the cause), so close "
+                   "other programs, use a faster computer, or set the camera to a lower frame rate.")
+    return out
+
+
 def describe(r: CalibrationReport) -> list[str]:
     """The measurements as short lines for the console."""
     def num(v: float, fmt: str, unit: str) -> str:
@@ -197,7 +218,7 @@ def describe(r: CalibrationReport) -> list[str]:
         f"phase: {r.phase}; view: {r.view or 'unknown'} (width/trunk {num(r.width_ratio, '.2f', '')}); facing: {r.facing or 'unknown'}",
         f"body height: {num(r.body_height_px, '.0f', 'px')}; floor line: y = {num(r.floor_y_px, '.0f', 'px')}",
         f"trunk angle: {num(r.trunk_deg, '+.1f', 'deg')}; camera tilt: {num(r.camera_tilt_deg, '+.1f', 'deg')}",
-        f"frame rate: {num(r.fps, '.1f', 'fps')}; keypoint confidence: {num(r.keypoint_conf, '.2f', '')}",
+        f"frame rate: {num(r.fps, '.1f', 'fps')} delivered, {num(r.processed_fps, '.1f', 'fps')} processed; keypoint confidence: {num(r.keypoint_conf, '.2f', '')}",
     ]
 
 

@@ -1,6 +1,6 @@
 """Pure measurements over a few seconds of PoseFrames: what calibration needs beyond the gait
 tracker's body frame (which it reuses for facing, body height and floor): view, standing vs
-running, trunk angle, camera tilt, framing margins, keypoint confidence, delivered frame rate.
+running, trunk angle, camera tilt, framing margins, keypoint confidence, delivered and processed frame rates.
 
 Nothing here imports the camera or the model; every function takes PoseFrames (or arrays).
 """
@@ -206,7 +206,18 @@ def _reach(pose: PoseFrame, ok: np.ndarray, chain, bh: float, most) -> float:
 
 
 def delivered_fps(poses: Sequence[PoseFrame]) -> float:
-    """Frames per second from the timestamps (not from what the camera claims)."""
+    """Frames per second the source delivered over the window: from the frame numbers, not from how
+    many poses there are. A source numbers every frame it delivers, also those a slow consumer
+    never got (live/sources.py), so frames the processing skipped count here: this is the camera's
+    (or file's) rate, from its timestamps, not the rate the camera claims."""
+    if len(poses) < 2:
+        return math.nan
+    span = poses[-1].t - poses[0].t
+    return (poses[-1].index - poses[0].index) / span if span > 0 else math.nan
+
+
+def processed_fps(poses: Sequence[PoseFrame]) -> float:
+    """Frames per second the pose model kept up with: the poses over the window's time span."""
     if len(poses) < 2:
         return math.nan
     span = poses[-1].t - poses[0].t

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from calibration.checks import MEASURE_S, RIVAL_MAX_OVERLAP, RIVAL_MIN_SCORE, RIVAL_REL_HEIGHT, AutoCalibrator, check_frames
-from calibration.measure import EYE_HEIGHT_FRAC, KNEE_HEIGHT_FRAC, margins_frac, rival_count, view_of
+from calibration.measure import EYE_HEIGHT_FRAC, KNEE_HEIGHT_FRAC, delivered_fps, margins_frac, processed_fps, rival_count, view_of
 from live.gait.body_frame import ANKLE_HEIGHT_FRAC
 from live.keypoints import NUM_KEYPOINTS, Kp
 from live.types import PoseFrame
@@ -66,6 +66,12 @@ def _dim(p: PoseFrame, factor: float) -> PoseFrame:
     return dataclasses.replace(p, xy=p.xy.copy(), conf=p.conf * np.float32(factor))
 
 
+def _renumbered(poses: list[PoseFrame]) -> list[PoseFrame]:
+    """Poses numbered 0, 1, 2...: every frame the source delivered was processed (a camera that
+    itself delivers this few frames)."""
+    return [dataclasses.replace(p, index=i) for i, p in enumerate(poses)]
+
+
 def _runner_and(p: PoseFrame, rel_height: float, score: float = 0.9) -> np.ndarray:
     """The runner's box plus a second person `rel_height` as tall, beside them, scored `score`."""
     x1, y1, x2, y2 = p.box
@@ -94,7 +100,8 @@ CASES = [
      "feet touches the bottom edge", None),
     ("crown cut off, eyes in", lambda w: ([_shift_up(p, 625.0) for p in w], None), "head touches the top edge", None),
     ("dim light", lambda w: ([_dim(p, 0.45) for p in w], None), "hard to see", None),
-    ("15 fps camera", lambda w: (w[::2], None), None, "only 15 frames per second"),
+    ("15 fps camera", lambda w: (_renumbered(w[::2]), None), None, "The camera delivers only 15 frames per second"),
+    ("computer skips half", lambda w: (w[::2], None), None, "processed only 15 of the 30 frames per second"),
     ("clip as is", lambda w: (w, [np.array([(*p.box, 0.88)]) for p in w[::15]]), None, "already running"),
 ]
 
@@ -116,10 +123,29 @@ def test_check_table(window, case, make, problem, warning):
 
 
 def test_fifteen_fps_still_measures_the_same_body(window):
-    full, thin = check_frames(window), check_frames(window[::2])
+    full, thin = check_frames(window), check_frames(_renumbered(window[::2]))
     assert thin.fps == pytest.approx(15.0, rel=0.01)
     assert thin.facing == full.facing and thin.view == full.view
     assert thin.body_height_px == pytest.approx(full.body_height_px, rel=0.03)
+
+
+def test_a_slow_computer_is_not_blamed_on_the_camera_or_the_light(window):
+    """Every other frame skipped by the processing: the camera still delivers 30 fps; the warning
+    says the computer is too slow, and says nothing about light."""
+    r = check_frames(window[::2])
+    assert r.fps == pytest.approx(30.0, rel=0.01) and r.processed_fps == pytest.approx(15.0, rel=0.01)
+    assert any("too slow for the camera's rate" in s for s in r.warnings), r.warnings
+    assert not any("light" in s and "too slow" not in s for s in r.warnings), r.warnings
+    camera = check_frames(_renumbered(window[::2]))
+    assert camera.processed_fps == pytest.approx(camera.fps)
+    assert not any("too slow" in s for s in camera.warnings), camera.warnings
+    assert any("more light" in s for s in camera.warnings), camera.warnings
+
+
+def test_frame_rates_count_the_frames_the_source_numbered():
+    blank = [PoseFrame.empty(i / 30, i, (720, 1280)) for i in range(0, 91, 3)]
+    assert delivered_fps(blank) == pytest.approx(30.0) and processed_fps(blank) == pytest.approx(10.0)
+    assert np.isnan(delivered_fps(blank[:1])) and np.isnan(processed_fps(blank[:1]))
 
 
 def test_framing_ignores_a_detector_box_on_the_edges(window):
