@@ -3,8 +3,10 @@
 This is the only calibration module that touches the camera and the model (inside
 `calibrate_command`); the checks themselves are pure functions in checks.py.
 
-Procedure: prompt the runner to stand tall side on; wait for them to come into view; measure
-MEASURE_S seconds; say what was measured and, in plain words, what to fix. A runner who is already
+Procedure with a live camera: prompt the runner to stand tall side on; wait for them to come into
+view; measure MEASURE_S seconds; say what was measured and, in plain words, what to fix. A video
+file or an image folder gets no prompts to act on (nobody can step into a recording): it is said
+what is measured, the first MEASURE_S seconds with the runner in view. A runner who is already
 running (or a recording of a run) is measured from the running stride, and told so. A still image
 is accepted as a picture of the set-up (it has no frame rate of its own).
 """
@@ -24,9 +26,11 @@ from calibration.profile import HEIGHT_CM_RANGE, default_profile_path, save_prof
 from live.errors import EXIT_BAD_INPUT, EXIT_OK, BadInputError
 from live.types import Frame, PoseFrame
 
+# Prompts for a live camera only: they ask the runner to do something in front of it.
 PROMPT_START = "Step onto the treadmill and stand tall, side on to the camera, with your whole body in view."
-PROMPT_HOLD = "Hold still for three seconds."
+PROMPT_HOLD = f"Hold still for {MEASURE_S:g} seconds."
 PROMPT_WAIT = "I cannot see you yet: step into view, side on to the camera."
+LIVE_KINDS = ("camera", "stream")  # SourceInfo.kind of a source someone stands in front of now
 # A live camera waits this long for the runner before giving up (long enough to walk from the
 # laptop to the treadmill); a recording is read to its end.
 WAIT_FOR_RUNNER_S = 30.0
@@ -42,7 +46,7 @@ class _Prompter:
 
     def __init__(self, speaker) -> None:
         self.speaker = speaker
-        self.text = PROMPT_START
+        self.text = ""
 
     def say(self, text: str, speak: bool = True) -> None:
         print(text, flush=True)
@@ -89,9 +93,19 @@ def _show(window, frame: Frame, pose: PoseFrame, text: str) -> None:
     window.show(image)
 
 
-def _still_image(path: Path, estimator) -> tuple[list[PoseFrame], list[np.ndarray], str]:
+def file_prompt(name: str) -> str:
+    """What calibration does with a recording, said instead of the live prompts."""
+    return f"Measuring the first {MEASURE_S:g} s with the runner in view from {name}."
+
+
+def still_prompt(name: str) -> str:
+    return f"Measuring the set-up from the still image {name}."
+
+
+def _still_image(path: Path, estimator, prompt: _Prompter) -> tuple[list[PoseFrame], list[np.ndarray], str]:
     import cv2
 
+    prompt.say(still_prompt(str(path)), speak=False)
     image = cv2.imread(str(path))
     if image is None:
         raise BadInputError(f"The image {path} could not be read.")
@@ -109,32 +123,42 @@ def _collect(source: str, estimator, prompt: _Prompter, window) -> tuple[list[Po
     """Poses over MEASURE_S seconds from the runner's first appearance, and people counts."""
     from live.sources import open_source
 
-    poses: list[PoseFrame] = []
-    people: list[np.ndarray] = []
     with open_source(source) as src:
-        live = src.info.kind in ("camera", "stream")
-        start, t0, t_people, t_prompt = time.monotonic(), None, -math.inf, time.monotonic()
-        for frame in src:
-            pose = estimator.estimate(frame)
-            _show(window, frame, pose, prompt.text)
-            if t0 is None and pose.found:
-                t0 = pose.t
-                prompt.say(PROMPT_HOLD, speak=live)
-            if t0 is None:
-                if live and time.monotonic() - start > WAIT_FOR_RUNNER_S:
-                    break
-                if live and time.monotonic() - t_prompt > REPEAT_WAIT_PROMPT_S:
-                    prompt.say(PROMPT_WAIT)
-                    t_prompt = time.monotonic()
-                continue
-            poses.append(pose)
-            if pose.t - t_people >= PEOPLE_EVERY_S:
-                people.append(estimator.detect_people(frame))
-                t_people = pose.t
-            if pose.t - t0 >= MEASURE_S:
-                break
+        live = src.info.kind in LIVE_KINDS
+        prompt.say(PROMPT_START if live else file_prompt(src.info.name), speak=live)
+        poses, people = _window(src, estimator, prompt, window, live)
         name = src.info.name
     return poses, people, name
+
+
+def _window(src, estimator, prompt: _Prompter, window, live: bool) -> tuple[list[PoseFrame], list[np.ndarray]]:
+    """Every frame's pose from the runner's first appearance to MEASURE_S seconds later, and the
+    people in view every PEOPLE_EVERY_S. A live source prompts the runner (and gives up after
+    WAIT_FOR_RUNNER_S without one); a recording is read until the runner appears."""
+    poses: list[PoseFrame] = []
+    people: list[np.ndarray] = []
+    start, t0, t_people, t_prompt = time.monotonic(), None, -math.inf, time.monotonic()
+    for frame in src:
+        pose = estimator.estimate(frame)
+        _show(window, frame, pose, prompt.text)
+        if t0 is None and pose.found:
+            t0 = pose.t
+            if live:
+                prompt.say(PROMPT_HOLD)
+        if t0 is None:
+            if live and time.monotonic() - start > WAIT_FOR_RUNNER_S:
+                break
+            if live and time.monotonic() - t_prompt > REPEAT_WAIT_PROMPT_S:
+                prompt.say(PROMPT_WAIT)
+                t_prompt = time.monotonic()
+            continue
+        poses.append(pose)
+        if pose.t - t_people >= PEOPLE_EVERY_S:
+            people.append(estimator.detect_people(frame))
+            t_people = pose.t
+        if pose.t - t0 >= MEASURE_S:
+            break
+    return poses, people
 
 
 def measure(source: str, estimator, prompt: _Prompter, window=None) -> tuple[CalibrationReport, str]:
@@ -143,7 +167,7 @@ def measure(source: str, estimator, prompt: _Prompter, window=None) -> tuple[Cal
 
     p = Path(source)
     if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES:
-        poses, people, name = _still_image(p, estimator)
+        poses, people, name = _still_image(p, estimator, prompt)
         return check_frames(poses, people, still_image=True), name
     poses, people, name = _collect(source, estimator, prompt, window)
     return check_frames(poses, people), name
@@ -170,7 +194,6 @@ def calibrate_command(source: str, out: str | None, height_cm: float | None, nam
         prompt = _Prompter(_open_speaker(speech, stack))
         window = _open_window(display, stack)
         estimator = PoseEstimator(model_path)
-        prompt.say(PROMPT_START)
         report, source_name = measure(source, estimator, prompt, window)
         for line in describe(report):
             print(f"  {line}", flush=True)

@@ -1,6 +1,6 @@
 """Calibration on real footage with the real model: auto-calibration, `calibrate` on the clip, on a
-still frame, and its refusal of a crowded front view (ultralytics' bus.jpg); the people count from
-the model's scored detections."""
+still frame, and its refusal of a crowded front view (ultralytics' bus.jpg); what it says to a live
+camera and to a file; the people count from the model's scored detections."""
 from __future__ import annotations
 
 import json
@@ -11,12 +11,13 @@ import cv2
 import numpy as np
 import pytest
 
-from calibration.calibrate import calibrate_command
+from calibration.calibrate import PROMPT_HOLD, PROMPT_START, _Prompter, calibrate_command, file_prompt, measure
 from calibration.checks import (MEASURE_S, RIVAL_MAX_OVERLAP, RIVAL_MIN_SCORE, RIVAL_REL_HEIGHT, AutoCalibrator,
                                 check_frames)
 from calibration.measure import rival_count
 from calibration.profile import load_profile
 from live.errors import EXIT_BAD_INPUT, EXIT_OK
+from live.sources import SourceInfo
 from live.types import Frame
 
 # Hand measurement of the runner's height on the shared clip (male_side.mp4, 720x1280): frames 10
@@ -130,6 +131,9 @@ def test_calibrate_says_the_runner_is_already_running(clip, model_path, tmp_path
     text = capsys.readouterr().out
     assert code == EXIT_OK
     assert "already running" in text and "Profile saved" in text
+    # issue 10: a recording is told what is measured, never asked to hold still or step into view
+    assert file_prompt(str(clip.path)) in text and f"first {MEASURE_S:g} s" in text
+    assert "Hold still" not in text and "step into view" not in text.lower() and PROMPT_START not in text
     assert json.loads((tmp_path / "p.json").read_text())["height_cm"] is None
 
 
@@ -164,7 +168,61 @@ def test_calibrate_on_a_still_frame_measures_a_standing_baseline(clip, model_pat
     assert set(p.baseline) == {"trunk_deg"} and math.isfinite(p.baseline["trunk_deg"])
     assert p.camera_tilt_deg is not None and abs(p.camera_tilt_deg) < 15
     assert "no frame rate" in captured.out
+    assert "Hold still" not in captured.out and PROMPT_START not in captured.out
+    assert f"still image {still}" in captured.out
     assert abs(p.body_height_px / HAND_BODY_HEIGHT_PX - 1) < 0.15
+
+
+class _FakeSource:
+    """A source of the given kind delivering the clip's first seconds at 30 fps, of which the
+    consumer gets only every `step`-th frame (the rest dropped, as a slow computer drops them)."""
+
+    def __init__(self, kind: str, poses, step: int):
+        self.info = SourceInfo(kind, "camera 0" if kind == "camera" else "run.mp4", 30.0, 720, 1280, 0)
+        self._poses, self._step = poses, step
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        pass
+
+    def __iter__(self):
+        image = np.zeros((8, 8, 3), np.uint8)  # the fake estimator does not look at it
+        for p in self._poses[::self._step]:
+            yield Frame(image, p.t, p.index)
+
+
+class _FakeEstimator:
+    """The real model's poses on the clip, by frame number; one person in view."""
+
+    def __init__(self, poses):
+        self._by_index = {p.index: p for p in poses}
+
+    def estimate(self, frame):
+        return self._by_index[frame.index]
+
+    def detect_people(self, frame):
+        return np.array([(*self._by_index[frame.index].box, 0.9)], np.float32)
+
+
+@pytest.mark.parametrize("kind,live", [("camera", True), ("stream", True), ("video", False)])
+def test_live_prompts_only_for_a_live_source_and_the_rate_the_camera_delivers(clip, poses_of, monkeypatch, capsys,
+                                                                              kind, live):
+    """A camera is prompted to stand and hold still; a file is told what is measured. A computer
+    that keeps up with every other frame: the camera's 30 fps is measured (not the 15 processed)
+    and the warning blames the computer, not the light."""
+    poses = [p for p in poses_of(clip) if p.t <= MEASURE_S + 1.0]
+    monkeypatch.setattr("live.sources.open_source", lambda spec: _FakeSource(kind, poses, step=2))
+    report, name = measure("0", _FakeEstimator(poses), _Prompter(None))
+    out = capsys.readouterr().out
+    assert (PROMPT_START in out) is live and (PROMPT_HOLD in out) is live
+    assert PROMPT_HOLD == f"Hold still for {MEASURE_S:g} seconds."
+    assert (file_prompt(name) in out) is not live
+    assert report.fps == pytest.approx(30.0, rel=0.01) and report.processed_fps == pytest.approx(15.0, rel=0.01)
+    assert any("too slow for the camera's rate" in w for w in report.warnings), report.warnings
+    assert not any("frames per second (below" in w for w in report.warnings), report.warnings
+    assert report.rivals == 0
 
 
 def test_detect_people_scores_every_person(estimator, clip, poses_of):
