@@ -296,6 +296,10 @@ def test_steps_csv_is_the_same_with_calibrate_profile_or_auto(calibrated, clip, 
     # the clip's poses, the first step, frame 7, differs by up to 42 degrees: it is computed as if
     # facing right, yet marked "ok"; every later step agrees to 0.05 degrees.)
     a = [s for s in a if float(s["t_s"]) > MEASURE_S]
+    # The profile holds the runner's height (178 cm), so its run may add centimetre columns that
+    # auto-calibration, which knows no height, cannot have; every other column is in both.
+    only_with_height = set(a[0]) - set(b[0])
+    assert all(name.endswith(("_cm", "_cmps")) for name in only_with_height), only_with_height
     matched = 0
     for s in a:
         t = auto_by_frame.get(int(s["frame"]))
@@ -303,6 +307,8 @@ def test_steps_csv_is_the_same_with_calibrate_profile_or_auto(calibrated, clip, 
             continue
         matched += 1
         for name, value in s.items():
+            if name in only_with_height:
+                continue
             if name in ("t_s", "frame", "leg", "side", "quality") or value in ("", "nan") or t[name] in ("", "nan"):
                 continue
             x, y = float(value), float(t[name])
