@@ -81,15 +81,12 @@ def _open_window(enabled: bool, stack: ExitStack):
 def _show(window, frame: Frame, pose: PoseFrame, text: str) -> None:
     if window is None:
         return
-    import cv2
-
-    from live.overlay import draw_skeleton
+    from live.overlay import draw_banner, draw_skeleton
 
     image = frame.image.copy()
     draw_skeleton(image, pose)
-    scale = max(image.shape[:2]) / 720.0
-    cv2.putText(image, text[:60], (10, int(30 * scale)), cv2.FONT_HERSHEY_SIMPLEX, 0.6 * scale, (0, 215, 255),
-                max(1, round(2 * scale)), cv2.LINE_AA)
+    image = window.fit(image)  # the prompt is drawn at the size it is shown, so it stays readable
+    draw_banner(image, text)
     window.show(image)
 
 

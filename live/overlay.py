@@ -66,16 +66,11 @@ def _mid(pose: PoseFrame, a: Kp, b: Kp) -> np.ndarray | None:
 
 
 def draw_pose_line(image: np.ndarray, pose: PoseFrame, foot_xy: tuple[float, float] | None) -> None:
-    """Shoulder - hip - support foot: vertical at mid-stance in a good Pose."""
+    """Shoulder - hip - ball of the support foot (from the gait tracker): vertical at mid-stance
+    in a good Pose. In flight there is no support foot, and the line ends at the hip."""
     shoulder = _mid(pose, Kp.LEFT_SHOULDER, Kp.RIGHT_SHOULDER)
     hip = _mid(pose, Kp.LEFT_HIP, Kp.RIGHT_HIP)
-    if foot_xy is None:
-        # Before the gait tracker knows the support foot: the lower ankle is a fair stand-in for a drawing.
-        ankles = pose.xy[[Kp.LEFT_ANKLE, Kp.RIGHT_ANKLE]]
-        ankles = ankles[~np.isnan(ankles).any(axis=1)]
-        foot = ankles[np.argmax(ankles[:, 1])] if len(ankles) else None
-    else:
-        foot = np.asarray(foot_xy, np.float32)
+    foot = None if foot_xy is None else np.asarray(foot_xy, np.float32)
     pts = [p for p in (shoulder, hip, foot) if p is not None]
     thick = max(1, round(2 * _scale(image)))
     for p, q in zip(pts, pts[1:]):
@@ -83,7 +78,8 @@ def draw_pose_line(image: np.ndarray, pose: PoseFrame, foot_xy: tuple[float, flo
 
 
 def _hud_lines(hud: Hud) -> list[str]:
-    lines = [f"{hud.fps:4.1f} fps  " + ("runner found" if hud.found else "no runner in view")]
+    """Short lines, so the panel stays narrow on a portrait frame shown in a small window."""
+    lines = [f"{hud.fps:4.1f} fps" if hud.found else "no runner in view"]
     snap = hud.snapshot
     if snap is not None:
         m = snap.medians
@@ -93,38 +89,83 @@ def _hud_lines(hud: Hud) -> list[str]:
             return "--" if v is None or not math.isfinite(v) else f"{v:.{digits}f}{unit}"
 
         cad = "--" if not math.isfinite(snap.cadence_spm) else f"{snap.cadence_spm:.0f}"
-        lines.append(f"cadence {cad} spm   contact {fmt('contact_ms', ' ms')}")
-        lines.append(f"fall {fmt('fall_deg', ' deg', 1)}   trunk {fmt('trunk_deg', ' deg', 1)}")
-        lines.append(f"lift {fmt('lift_speed_bhps', ' bh/s', 2)}   steps {snap.steps}")
+        lines += [f"cadence {cad} spm", f"contact {fmt('contact_ms', ' ms')}",
+                  f"fall {fmt('fall_deg', ' deg', 1)}", f"trunk {fmt('trunk_deg', ' deg', 1)}",
+                  f"lift {fmt('lift_speed_bhps', ' bh/s', 2)}", f"steps {snap.steps}"]
     if hud.note:
         lines.append(hud.note)
     return lines
 
 
+# HUD text is sized in pixels of the image it is drawn on (the window's, when shown): capital
+# letters 2.2 % of the image height, never under 16 px (a glance at arm's length mid-stride) nor
+# over 40 px (a gym monitor).
+HUD_CAP_FRAC = 0.022
+HUD_CAP_PX = (16, 40)
+_FONT = cv2.FONT_HERSHEY_SIMPLEX
+
+
+def _cap_height_at_scale_1() -> int:
+    """The drawn height of a digit at font scale 1, measured in pixels: getTextSize's height is
+    the font's line ascent, which differs between OpenCV's Hershey fonts (4.x) and its 5.x fonts."""
+    canvas = np.zeros((120, 120), np.uint8)
+    cv2.putText(canvas, "0", (10, 100), _FONT, 1.0, 255, 1, cv2.LINE_AA)
+    rows = np.flatnonzero(canvas.max(axis=1) > 127)
+    return int(rows[-1] - rows[0] + 1) if rows.size else cv2.getTextSize("0", _FONT, 1.0, 1)[0][1]
+
+
+_FONT_CAP_PX = _cap_height_at_scale_1()
+
+
+def hud_cap_px(image: np.ndarray) -> int:
+    lo, hi = HUD_CAP_PX
+    return int(min(max(round(image.shape[0] * HUD_CAP_FRAC), lo), hi))
+
+
 def draw_hud(image: np.ndarray, hud: Hud, t: float) -> None:
-    s = _scale(image)
-    font, size, thick = cv2.FONT_HERSHEY_SIMPLEX, 0.55 * s, max(1, round(1.2 * s))
+    """The HUD panel (top left), the cue banner (bottom) and the landing mark (top right)."""
+    cap = hud_cap_px(image)
+    size, thick = cap / _FONT_CAP_PX, max(1, round(cap / 10))
+    pad, line_h = cap // 2, round(cap * 1.7)
     lines = _hud_lines(hud)
-    line_h = int(26 * s)
-    width = max(cv2.getTextSize(line, font, size, thick)[0][0] for line in lines) + int(16 * s)
-    cv2.rectangle(image, (0, 0), (width, line_h * len(lines) + int(10 * s)), HUD_BG, -1)
+    width = max(cv2.getTextSize(line, _FONT, size, thick)[0][0] for line in lines) + 2 * pad
+    cv2.rectangle(image, (0, 0), (width, line_h * len(lines) + pad), HUD_BG, -1)
     for i, line in enumerate(lines):
-        cv2.putText(image, line, (int(8 * s), line_h * (i + 1)), font, size, TEXT_BGR, thick, cv2.LINE_AA)
+        cv2.putText(image, line, (pad, line_h * (i + 1) - pad // 2), _FONT, size, TEXT_BGR, thick, cv2.LINE_AA)
     if hud.cue_text:
-        h = image.shape[0]
-        (tw, th), _ = cv2.getTextSize(hud.cue_text, font, size * 1.6, thick + 1)
-        cv2.rectangle(image, (0, h - th - int(24 * s)), (tw + int(20 * s), h), HUD_BG, -1)
-        cv2.putText(image, hud.cue_text, (int(10 * s), h - int(12 * s)), font, size * 1.6, CUE_BGR, thick + 1, cv2.LINE_AA)
+        _draw_cue(image, hud.cue_text, size * 1.5, thick + 1, pad)
     if hud.last_landing_t is not None and 0 <= t - hud.last_landing_t < LANDING_FLASH_S:
-        r = int(14 * s)
+        r = cap
         cv2.circle(image, (image.shape[1] - 2 * r, 2 * r), r, LANDING_BGR, -1, cv2.LINE_AA)
+
+
+def draw_banner(image: np.ndarray, text: str) -> None:
+    """A message in large text along the bottom (calibration's prompts), sized like the cue banner."""
+    cap = hud_cap_px(image)
+    _draw_cue(image, text, 1.5 * cap / _FONT_CAP_PX, max(1, round(cap / 10)) + 1, cap // 2)
+
+
+def _draw_cue(image: np.ndarray, text: str, size: float, thick: int, pad: int) -> None:
+    """The spoken cue, large, in a banner along the bottom; shrunk to fit a narrow frame."""
+    h, w = image.shape[:2]
+    tw = cv2.getTextSize(text, _FONT, size, thick)[0][0]
+    if tw > w - 2 * pad:
+        size *= (w - 2 * pad) / tw
+    (tw, th), _ = cv2.getTextSize(text, _FONT, size, thick)
+    cv2.rectangle(image, (0, h - th - 3 * pad), (tw + 2 * pad, h), HUD_BG, -1)
+    cv2.putText(image, text, (pad, h - int(1.5 * pad)), _FONT, size, CUE_BGR, thick, cv2.LINE_AA)
+
+
+def draw_scene(image: np.ndarray, pose: PoseFrame, hud: Hud) -> None:
+    """What belongs to the picture itself (drawn at the frame's own resolution): skeleton and Pose line."""
+    if pose.found:
+        draw_skeleton(image, pose)
+        draw_pose_line(image, pose, hud.support_foot_xy)
 
 
 def annotate(image: np.ndarray, pose: PoseFrame, hud: Hud) -> np.ndarray:
     """Return a copy of `image` with the skeleton, Pose line and HUD drawn on it."""
     out = image.copy()
-    if pose.found:
-        draw_skeleton(out, pose)
-        draw_pose_line(out, pose, hud.support_foot_xy)
+    draw_scene(out, pose, hud)
     draw_hud(out, hud, pose.t)
     return out

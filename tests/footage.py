@@ -154,6 +154,20 @@ def derived_clip(src: Clip, kind: str, folder: Path) -> Clip:
 DERIVED_KINDS = ("mirror", "fps15", "fps60", "webcam", "dark")
 
 
+def write_landscape(src: Clip, dst: Path, n: int) -> Path:
+    """The first `n` frames of a clip as a 640x480 webcam-like mp4 (see _landscape)."""
+    cap = cv2.VideoCapture(str(src.path))
+    writer = cv2.VideoWriter(str(dst), cv2.VideoWriter_fourcc(*"mp4v"), src.fps, (640, 480))
+    for _ in range(n):
+        ok, img = cap.read()
+        if not ok:
+            break
+        writer.write(_landscape(img, None))
+    cap.release()
+    writer.release()
+    return dst
+
+
 def write_frames(src: Clip, folder: Path, n: int) -> Path:
     """The first `n` frames of a clip as JPEG images in `folder` (an image-folder source)."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -11,11 +11,11 @@ import math
 import numpy as np
 
 from calibration.profile import RunnerProfile
-from live.gait.body_frame import BodyFrame
+from live.gait.body_frame import ANKLE_HEIGHT_FRAC, BodyFrame
 from live.gait.config import GaitConfig
 from live.gait.events import EventDetector, StepTiming
-from live.gait.legs import LegPhase, LegTracker
-from live.gait.metrics import StepSamples, step_metrics
+from live.gait.legs import LegPhase, LegSample, LegTracker
+from live.gait.metrics import BALL_FORWARD_BH, StepSamples, step_metrics
 from live.gait.output import cadence_from_landings, summary_dict
 from live.keypoints import Kp
 from live.types import STEP_METRICS, GaitSnapshot, PoseFrame, StepEvent
@@ -30,6 +30,11 @@ BOX_TO_BH = 0.95
 # A landing recovered between two widest strides (feet hidden) is appended after the next one:
 # two seconds covers that for any cadence above 60 spm.
 LANDING_ORDER_SLACK_S = 2.0
+# The support foot, for the Pose line on screen: a foot on the belt keeps its ankle within about
+# 0.04 body heights (7 cm) of the ankle's foot-flat height from heel strike to heel-off (the heel
+# lifts a few cm in late stance); a higher ankle is in swing, and with neither that low the runner
+# is in flight: there is no support point to draw.
+SUPPORT_BAND_BH = 0.04
 
 
 def _mid(pose: PoseFrame, a: Kp, b: Kp, min_conf: float) -> tuple[float, float]:
@@ -60,6 +65,8 @@ class GaitTracker:
         self._frame_s = 1 / 30.0
         self._medians: dict[str, float] = {}
         self._medians_at = -1  # len(self.steps) when the medians were computed
+        # This frame's estimated ball of the support foot in image pixels, None in flight or unknown.
+        self.support_foot_xy: tuple[float, float] | None = None
 
     # ---- public state ----
     @property
@@ -95,6 +102,7 @@ class GaitTracker:
             self._frame_s = 0.8 * self._frame_s + 0.2 * (pose.t - self._last_t)
         self._last_t = pose.t
         self._frames = (self._frames + [(pose.t, pose.index)])[-int(4 / max(self._frame_s, 1e-3)):]
+        self.support_foot_xy = None
         if not pose.found:
             if self._last_found_t is not None and (pose.t - self._last_found_t) * 1000 > self.config.max_gap_ms:
                 self.reset()
@@ -110,6 +118,7 @@ class GaitTracker:
     def _track(self, pose: PoseFrame, bh: float) -> list[StepEvent]:
         c = self.config.min_conf
         a, b = self.legs.update(pose, bh)
+        self.support_foot_xy = self._support_foot(a, b, bh)
         hip_x, hip_y = _mid(pose, Kp.LEFT_HIP, Kp.RIGHT_HIP, c)
         sh_x, sh_y = _mid(pose, Kp.LEFT_SHOULDER, Kp.RIGHT_SHOULDER, c)
         if math.isfinite(hip_x):
@@ -137,6 +146,20 @@ class GaitTracker:
             vals.update({f"ax_{i}": leg.ankle[0], f"ay_{i}": leg.ankle[1], f"kx_{i}": leg.knee[0],
                          f"ky_{i}": leg.knee[1], f"conf_{i}": leg.conf})
         return self._handle(self.events.update(pose.t, bh, self.facing, **vals), pose.t, bh)
+
+    def _support_foot(self, a: LegSample, b: LegSample, bh: float) -> tuple[float, float] | None:
+        """The ball of the foot on the belt (the lower of the ankles within SUPPORT_BAND_BH of
+        foot-flat), BALL_FORWARD_BH ahead of its ankle at floor level; None in flight. COCO-17 has no
+        foot points: the ball is estimated from the ankle, as the step metrics do."""
+        floor = self.body.floor_y_px
+        if floor is None or self.facing is None:
+            return None
+        flat_y = floor - ANKLE_HEIGHT_FRAC * bh
+        low = [leg.ankle for leg in (a, b) if math.isfinite(leg.ankle[1]) and leg.ankle[1] >= flat_y - SUPPORT_BAND_BH * bh]
+        if not low:
+            return None
+        x = max(low, key=lambda p: p[1])[0]
+        return float(x + self.body.sign * BALL_FORWARD_BH * bh), float(floor)
 
     def finish(self) -> list[StepEvent]:
         """End of input (file ended, run stopped): decide and emit the steps still open, with the
