@@ -20,6 +20,15 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_BAD_INPUT)
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("posecoach")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
 def _positive_float(text: str) -> float:
     value = float(text)
     if not value > 0:
@@ -32,14 +41,18 @@ def _add_pipeline_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", help="pose weights (.pt); default $POSECOACH_MODEL, else yolo11n-pose.pt")
     p.add_argument("--backend", default="auto", choices=["auto", "torch", "openvino", "onnx"],
                    help="inference runtime (default: the fastest one that works here)")
-    p.add_argument("--imgsz", type=int, help="model input size in pixels (default: chosen per backend)")
-    p.add_argument("--profile", type=Path, help="runner profile from 'posecoach calibrate'")
+    p.add_argument("--imgsz", type=int, help="long side of the full-frame model input in pixels, a multiple of 32 "
+                   "(default 640; the runner crop is always 320x192)")
+    p.add_argument("--precision", default="auto", choices=["auto", "f32"],
+                   help="inference precision (default: the runtime's choice, bfloat16 on CPUs that have it; f32: full float)")
+    p.add_argument("--profile", help="runner profile: a file, or the --name given to 'posecoach calibrate'")
     p.add_argument("--cues", type=Path, help="TOML file overriding the default cue rules and phrases")
     p.add_argument("--facing", choices=["left", "right"], help="override the detected facing direction")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="posecoach", description="Live Pose Method running coach.")
+    parser.add_argument("--version", action="version", version=f"posecoach {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     live = sub.add_parser("live", help="coach live from a camera (or rehearse on a recording)")
@@ -91,6 +104,7 @@ def _run_pipeline(args: argparse.Namespace) -> int:
         analysis=analysis,
         backend=args.backend,
         imgsz=args.imgsz,
+        precision=args.precision,
         profile=args.profile,
         cues=args.cues,
         voice=getattr(args, "voice", None),

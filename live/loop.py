@@ -21,8 +21,8 @@ from tqdm import tqdm
 
 from live.display import Recorder, Window, display_available
 from live.errors import EXIT_INTERRUPTED, EXIT_NO_RUNNER, EXIT_OK
-from live.overlay import Hud, annotate
-from live.session import Session
+from live.overlay import Hud, draw_hud, draw_scene
+from live.session import Session, check_out_folder
 from live.types import Frame, PoseFrame, StepEvent
 
 RUNNER_LOST_S = 2.0  # say "not in view" only after this long: a blink of missing detections is normal
@@ -43,7 +43,8 @@ class RunOptions:
     analysis: bool = False  # `analyze`: as fast as possible, progress bar, no display, no speech
     backend: str = "auto"
     imgsz: int | None = None
-    profile: Path | None = None
+    precision: str = "auto"
+    profile: str | Path | None = None  # a profile file, or a runner name calibrate saved
     cues: Path | None = None
     voice: str | None = None
     rate_wpm: int | None = None
@@ -108,7 +109,10 @@ class _Rate:
 
 
 def _progress(total: int, enabled: bool):
-    return tqdm(total=total or None, unit="frame", desc="analyze", file=sys.stderr, disable=not enabled, leave=True)
+    """The analysis progress bar, on a terminal only: in a log file its redraws are thousands of
+    lines (the end-of-session line says how many frames were read)."""
+    return tqdm(total=total or None, unit="frame", desc="analyze", file=sys.stderr,
+                disable=not (enabled and sys.stderr.isatty()), leave=True)
 
 
 class _ViewGuard:
@@ -176,40 +180,50 @@ class Pipeline:
         if self.display is None and self.recorder is None:
             return True
         hud = Hud(fps=fps, found=pose.found, snapshot=snapshot, cue_text=self.cue_text,
-                  last_landing_t=self.gait.last_landing_t, note=self.view.note)
-        image = annotate(frame.image, pose, hud)
+                  last_landing_t=self.gait.last_landing_t, support_foot_xy=self.gait.support_foot_xy,
+                  note=self.view.note)
+        scene = frame.image.copy()
+        draw_scene(scene, pose, hud)
         if self.recorder is not None:
-            self.recorder.write(image)
-        return self.display is None or self.display.show(image)
+            full = scene.copy() if self.display is not None else scene
+            draw_hud(full, hud, pose.t)
+            self.recorder.write(full)
+        if self.display is None:
+            return True
+        # The HUD is drawn on the frame at the size it is shown, so its text stays readable
+        # whatever the camera's resolution and the window's size.
+        shown = self.display.fit(scene)
+        draw_hud(shown, hud, pose.t)
+        return self.display.show(shown)
 
 
 @dataclass(frozen=True)
 class _Inputs:
     """Everything checked before a session folder is created, so bad input leaves nothing behind."""
 
-    model_path: Path
     profile: object | None
     cues_config: object
     metronome: object | None
 
 
 def _check_inputs(opts: RunOptions) -> _Inputs:
+    """The files and options a session reads, checked before the source or the model is opened."""
     # Imported here so `posecoach --help` and bad-input errors stay fast (no torch import).
     from cues.config import load_cues_config
-    from live.pose import resolve_model_path
 
+    check_out_folder(opts.out)
     profile = None
     if opts.profile is not None:
-        from calibration.profile import load_profile
+        from calibration.profile import load_profile, resolve_profile_arg
 
-        profile = load_profile(opts.profile)
+        profile = load_profile(resolve_profile_arg(opts.profile))  # a file, or a name calibrate saved
     cues_config = load_cues_config(opts.cues).with_speech(opts.voice, opts.rate_wpm)
     metronome = None
     if opts.metronome_spm and not opts.analysis:
         from cues.metronome import Metronome
 
         metronome = Metronome(opts.metronome_spm)  # checks the rate; clicks start in the session
-    return _Inputs(resolve_model_path(opts.model), profile, cues_config, metronome)
+    return _Inputs(profile, cues_config, metronome)
 
 
 def _build(opts: RunOptions, inputs: _Inputs, estimator, stack: ExitStack, source, session: Session) -> Pipeline:
@@ -233,7 +247,7 @@ def _build(opts: RunOptions, inputs: _Inputs, estimator, stack: ExitStack, sourc
     if opts.display and not opts.analysis:
         ok, why = display_available()
         if ok:
-            display = stack.enter_context(Window())
+            display = stack.enter_context(Window((source.info.width, source.info.height)))
         else:
             say(why)
     recorder = stack.enter_context(Recorder(opts.record, source.info.fps)) if opts.record else None
@@ -243,21 +257,25 @@ def _build(opts: RunOptions, inputs: _Inputs, estimator, stack: ExitStack, sourc
 
 def run(opts: RunOptions) -> int:
     """Run a live or analysis session; the session folder is always completed, Ctrl-C included."""
-    from live.pose import PoseEstimator
+    from live.pose import PoseEstimator, resolve_model_path
     from live.sources import open_source
 
+    # Cheapest first, and the input before the model: a mistyped video name is reported as that,
+    # whatever else is missing.
     inputs = _check_inputs(opts)
     source = open_source(opts.source, realtime=opts.realtime)
     with source:
         # The model loads before the session folder exists: a bad model file leaves nothing behind.
-        estimator = PoseEstimator(inputs.model_path, backend=opts.backend, imgsz=opts.imgsz)
+        estimator = PoseEstimator(resolve_model_path(opts.model), backend=opts.backend, imgsz=opts.imgsz,
+                                precision=opts.precision)
         estimator.prepare((source.info.width, source.info.height))  # export/load now, not on frame 1
         say(f"pose: {estimator.describe()}")
         return _run_session(opts, inputs, estimator, source)
 
 
 def _run_session(opts: RunOptions, inputs: _Inputs, estimator, source) -> int:
-    with Session(opts.out) as session, ExitStack() as stack, _sigterm_as_interrupt():
+    height_cm = inputs.profile.height_cm if inputs.profile is not None else None
+    with Session(opts.out, height_cm) as session, ExitStack() as stack, _sigterm_as_interrupt():
         pipeline = None
         code = EXIT_OK
         try:
@@ -275,6 +293,8 @@ def _run_session(opts: RunOptions, inputs: _Inputs, estimator, source) -> int:
             say("Interrupted: saving the session.")
         finally:
             _finish(session, inputs, pipeline, source)
+        if pipeline is not None:
+            _closing_notes(inputs, pipeline, source, session)
         if code == EXIT_OK and session.frames_with_runner == 0 and session.frames > 0:
             say(f"No runner was found in any of the {session.frames} frames.")
             code = EXIT_NO_RUNNER
@@ -289,8 +309,29 @@ def _profile_used(inputs: _Inputs, pipeline: Pipeline, source) -> dict:
         return inputs.profile.to_dict()
     report = pipeline.auto.report()
     if not report.ok:
+        # A wrong view was said when it was found: name the first other problem, if any.
+        unsaid = [p for p in report.problems if pipeline.view.view in (None, "side") or not p.startswith("The camera sees")]
+        why = unsaid[0] if unsaid else "the camera's view, said above"
+        say(f"No runner profile could be measured from this run (profile.json lists why): {why}")
         return {"usable": False, "measured_from": "auto", "problems": list(report.problems)}
     return report.to_profile(source=source.info.name, created=datetime.now().isoformat(timespec="seconds")).to_dict()
+
+
+def _closing_notes(inputs: _Inputs, pipeline: Pipeline, source, session: Session) -> None:
+    """What a runner would otherwise wonder about after the run: frames the processing could not
+    keep up with, and why a run gave no cues."""
+    if source.dropped:
+        total = session.frames + source.dropped
+        say(f"{source.dropped} of {total} frames ({source.dropped / total:.0%}) were dropped: this computer processed "
+            f"fewer frames per second than the source's {source.info.fps:.0f}; the measurements rest on the frames kept.")
+    landings = pipeline.gait.landings
+    c = inputs.cues_config.coach
+    if session.cues == 0:
+        span_s = landings[-1][0] - landings[0][0] if landings else 0.0
+        if len(landings) < c.warmup_steps or span_s < c.warmup_s:
+            say(f"No cues: the run had {len(landings)} steps over {span_s:.0f} s, inside the coach's warm-up of "
+                f"{c.warmup_steps} steps and {c.warmup_s:g} s; for a short rehearsal lower [coach] warmup_s and "
+                "warmup_steps in a --cues file.")
 
 
 def _finish(session: Session, inputs: _Inputs, pipeline: Pipeline | None, source) -> None:

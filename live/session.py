@@ -16,8 +16,26 @@ from live.errors import BadInputError
 from live.gait.output import write_steps_csv
 from live.types import PoseFrame, StepEvent
 
+
 def default_session_dir() -> Path:
-    return Path(f"posecoach-session-{datetime.now():%Y%m%d-%H%M%S}")
+    """A new folder named after the start time; a second session in the same second gets -2, -3..."""
+    base = Path(f"posecoach-session-{datetime.now():%Y%m%d-%H%M%S}")
+    folder, n = base, 1
+    while folder.exists():
+        n += 1
+        folder = base.with_name(f"{base.name}-{n}")
+    return folder
+
+
+def check_out_folder(folder: str | Path | None) -> None:
+    """Refuse, before anything runs, a --out that would overwrite files or cannot be a folder."""
+    if folder is None:
+        return
+    p = Path(folder)
+    if p.exists() and not p.is_dir():
+        raise BadInputError(f"--out {p} is a file, not a folder: give a new folder name for the session.")
+    if p.is_dir() and any(p.iterdir()):
+        raise BadInputError(f"--out {p} already holds files: give a new folder name (nothing was overwritten).")
 
 
 def _clean(value):
@@ -40,8 +58,9 @@ def write_json(path: Path, data: dict) -> None:
 class Session:
     """Owns the session folder. Context manager: `close()` always runs."""
 
-    def __init__(self, folder: str | Path | None):
+    def __init__(self, folder: str | Path | None, height_cm: float | None = None):
         self.folder = Path(folder) if folder else default_session_dir()
+        self.height_cm = height_cm  # the runner's height, for centimetre columns next to body heights
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             self._poses = (self.folder / "poses.jsonl").open("w", buffering=1)
@@ -81,7 +100,7 @@ class Session:
         self._closed = True
         self._poses.close()
         self._cues.close()
-        write_steps_csv(self.folder / "steps.csv", self.steps)
+        write_steps_csv(self.folder / "steps.csv", self.steps, self.height_cm)
         full = {
             "frames": self.frames,
             "frames_with_runner": self.frames_with_runner,

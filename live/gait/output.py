@@ -18,6 +18,18 @@ if TYPE_CHECKING:
 MAX_STEPS_PER_INTERVAL = 3
 
 STEPS_CSV_COLUMNS = ("t_s", "frame", "leg", "side", "quality") + STEP_METRICS
+# Lengths are measured in body heights (bh), so a zoom or a camera move changes nothing. With the
+# runner's height known (a profile with height_cm) each also gets centimetres: bh x height.
+_CM_NAMES = {name: name.removesuffix("_bh") + "_cm" if name.endswith("_bh") else name.removesuffix("_bhps") + "_cmps"
+             for name in STEP_METRICS if name.endswith(("_bh", "_bhps"))}
+
+
+def cm_metrics(metrics: dict[str, float], height_cm: float | None) -> dict[str, float]:
+    """The body-height metrics of `metrics` in centimetres (overstride_cm, lift_speed_cmps, ...);
+    empty without a height."""
+    if height_cm is None:
+        return {}
+    return {cm: metrics[bh] * height_cm for bh, cm in _CM_NAMES.items() if bh in metrics}
 
 
 def cadence_from_landings(times: list[float]) -> float:
@@ -39,14 +51,19 @@ def cadence_from_landings(times: list[float]) -> float:
     return float(60.0 * n[keep].sum() / d[keep].sum())
 
 
-def write_steps_csv(path: str | Path, steps: list[StepEvent]) -> None:
-    """One row per landing: t_s, frame, leg, side, quality, then STEP_METRICS (empty when NaN)."""
+def write_steps_csv(path: str | Path, steps: list[StepEvent], height_cm: float | None = None) -> None:
+    """One row per landing: t_s, frame, leg, side, quality, then STEP_METRICS (empty when NaN), then
+    with a runner height the same lengths in centimetres."""
+    cm_names = list(_CM_NAMES.values()) if height_cm is not None else []
+    fmt = lambda v: "" if not math.isfinite(v) else f"{v:.4f}"  # noqa: E731
     with open(path, "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(STEPS_CSV_COLUMNS)
+        w.writerow(STEPS_CSV_COLUMNS + tuple(cm_names))
         for s in steps:
             row = [f"{s.t_s:.4f}", s.frame, s.leg, s.side, s.quality]
-            row += ["" if not math.isfinite(v) else f"{v:.4f}" for v in (getattr(s, m) for m in STEP_METRICS)]
+            row += [fmt(getattr(s, m)) for m in STEP_METRICS]
+            cm = cm_metrics(s.metrics(), height_cm)
+            row += [fmt(cm[name]) for name in cm_names]
             w.writerow(row)
 
 
@@ -56,6 +73,14 @@ def _stats(values: list[float]) -> dict[str, float | None]:
         return {"median": None, "p25": None, "p75": None}
     p25, med, p75 = np.percentile(v, [25, 50, 75])
     return {"median": round(float(med), 4), "p25": round(float(p25), 4), "p75": round(float(p75), 4)}
+
+
+def _cm_stats(good: list[StepEvent], height_cm: float | None) -> dict | None:
+    """The body-height metrics' quartiles in centimetres; None without the runner's height."""
+    if height_cm is None:
+        return None
+    rows = [cm_metrics(s.metrics(), height_cm) for s in good]
+    return {cm: _stats([r[cm] for r in rows]) for cm in _CM_NAMES.values()}
 
 
 def _num(x: float | None) -> float | None:
@@ -74,6 +99,7 @@ def summary_dict(tracker: GaitTracker) -> dict:
         "landings": events(tracker.landings),
         "toe_offs": events(tracker.toe_offs),
         "metrics": {name: _stats([getattr(s, name) for s in good]) for name in STEP_METRICS},
+        "metrics_cm": _cm_stats(good, tracker.profile.height_cm if tracker.profile is not None else None),
         # Near and far leg apart: a coach reads asymmetry here (one leg pushing, longer contact on one
         # side), which the medians over both legs hide.
         "metrics_by_leg": {leg: {name: _stats([getattr(s, name) for s in good if s.leg == leg])
