@@ -129,6 +129,7 @@ def test_a_front_view_is_said_once_and_gives_no_cues(model_path, tmp_path):
     result, _ = _posecoach("analyze", str(frames), "--out", str(tmp_path / "s"), model_path=model_path)
     assert result.returncode == 0, result.stderr
     assert result.stderr.count("sees the runner from the front") == 1
+    assert result.stderr.count("No runner profile could be measured from this run") == 1
     assert (tmp_path / "s" / "cues.jsonl").read_text() == ""
 
 
