@@ -67,7 +67,7 @@ def _mid(pose: PoseFrame, a: Kp, b: Kp) -> np.ndarray | None:
 
 def draw_pose_line(image: np.ndarray, pose: PoseFrame, foot_xy: tuple[float, float] | None) -> None:
     """Shoulder - hip - ball of the support foot (from the gait tracker): vertical at mid-stance
-    in a good Pose. In flight there is no support foot, and the line ends at the hip."""
+    in a good Pose. Until the tracker knows the facing (and so where the ball is) it ends at the hip."""
     shoulder = _mid(pose, Kp.LEFT_SHOULDER, Kp.RIGHT_SHOULDER)
     hip = _mid(pose, Kp.LEFT_HIP, Kp.RIGHT_HIP)
     foot = None if foot_xy is None else np.asarray(foot_xy, np.float32)

@@ -88,3 +88,30 @@ def test_headless_machine_is_detected_without_aborting(monkeypatch):
     ok, why = display_available()
     if sys.platform.startswith("linux"):
         assert not ok and "headless" in why
+
+
+def test_the_pose_line_ends_at_the_tracked_support_foot(clip, poses_of):
+    """The gait tracker gives the overlay its support foot: set in nearly every frame of the clip,
+    and just after each annotated landing it is the landing foot (the forward ankle at contact)
+    plus the ball-of-foot offset."""
+    from live.gait import GaitTracker
+    from live.gait.metrics import BALL_FORWARD_BH
+
+    poses = poses_of(clip)
+    tr = GaitTracker()
+    support = {}
+    for p in poses:
+        tr.update(p)
+        support[p.index] = tr.support_foot_xy
+    assert sum(v is not None for v in support.values()) >= 0.95 * len(poses)
+    bh, sign = tr.body_height_px, tr.body.sign
+    by_index = {p.index: p for p in poses}
+    errors = []
+    for f in clip.landings[:-1]:
+        xs = by_index[f].xy[[Kp.LEFT_ANKLE, Kp.RIGHT_ANKLE], 0]
+        forward = np.nanmax(sign * xs) * sign
+        ball = support[f + 1]
+        if ball is not None:
+            errors.append(abs(ball[0] - sign * BALL_FORWARD_BH * bh - forward) / bh)
+    assert len(errors) >= 0.9 * (len(clip.landings) - 1)
+    assert np.median(errors) <= 0.1  # body heights: the foot moves back with the belt in a frame

@@ -14,7 +14,7 @@ from calibration.profile import RunnerProfile
 from live.gait.body_frame import ANKLE_HEIGHT_FRAC, BodyFrame
 from live.gait.config import GaitConfig
 from live.gait.events import EventDetector, StepTiming
-from live.gait.legs import LegPhase, LegSample, LegTracker
+from live.gait.legs import LegPhase, LegTracker
 from live.gait.metrics import BALL_FORWARD_BH, StepSamples, step_metrics
 from live.gait.output import cadence_from_landings, summary_dict
 from live.keypoints import Kp
@@ -30,11 +30,6 @@ BOX_TO_BH = 0.95
 # A landing recovered between two widest strides (feet hidden) is appended after the next one:
 # two seconds covers that for any cadence above 60 spm.
 LANDING_ORDER_SLACK_S = 2.0
-# The support foot, for the Pose line on screen: a foot on the belt keeps its ankle within about
-# 0.04 body heights (7 cm) of the ankle's foot-flat height from heel strike to heel-off (the heel
-# lifts a few cm in late stance); a higher ankle is in swing, and with neither that low the runner
-# is in flight: there is no support point to draw.
-SUPPORT_BAND_BH = 0.04
 
 
 def _mid(pose: PoseFrame, a: Kp, b: Kp, min_conf: float) -> tuple[float, float]:
@@ -65,7 +60,8 @@ class GaitTracker:
         self._frame_s = 1 / 30.0
         self._medians: dict[str, float] = {}
         self._medians_at = -1  # len(self.steps) when the medians were computed
-        # This frame's estimated ball of the support foot in image pixels, None in flight or unknown.
+        # This frame's estimated ball of the support foot in image pixels; None until the facing is
+        # known, or with no ankle seen.
         self.support_foot_xy: tuple[float, float] | None = None
 
     # ---- public state ----
@@ -118,7 +114,7 @@ class GaitTracker:
     def _track(self, pose: PoseFrame, bh: float) -> list[StepEvent]:
         c = self.config.min_conf
         a, b = self.legs.update(pose, bh)
-        self.support_foot_xy = self._support_foot(a, b, bh)
+        self.support_foot_xy = self._support_foot(pose, bh)
         hip_x, hip_y = _mid(pose, Kp.LEFT_HIP, Kp.RIGHT_HIP, c)
         sh_x, sh_y = _mid(pose, Kp.LEFT_SHOULDER, Kp.RIGHT_SHOULDER, c)
         if math.isfinite(hip_x):
@@ -147,19 +143,21 @@ class GaitTracker:
                          f"ky_{i}": leg.knee[1], f"conf_{i}": leg.conf})
         return self._handle(self.events.update(pose.t, bh, self.facing, **vals), pose.t, bh)
 
-    def _support_foot(self, a: LegSample, b: LegSample, bh: float) -> tuple[float, float] | None:
-        """The ball of the foot on the belt (the lower of the ankles within SUPPORT_BAND_BH of
-        foot-flat), BALL_FORWARD_BH ahead of its ankle at floor level; None in flight. COCO-17 has no
-        foot points: the ball is estimated from the ankle, as the step metrics do."""
-        floor = self.body.floor_y_px
-        if floor is None or self.facing is None:
+    def _support_foot(self, pose: PoseFrame, bh: float) -> tuple[float, float] | None:
+        """The ball of the support foot for the Pose line: BALL_FORWARD_BH ahead of the lower ankle,
+        on the floor under it (COCO-17 has no foot points: the ball is estimated from the ankle, as
+        the step metrics do). In a side view the lower ankle is the support foot's: when the model
+        draws the hidden far ankle onto the near foot, both labels mark that same foot. Its height
+        does not tell flight from stance here (on the shared clip the lowest ankle sits 31 px above
+        foot-flat in flight and 34 px at mid-stance, medians): flight is not drawn apart."""
+        if self.facing is None:
             return None
-        flat_y = floor - ANKLE_HEIGHT_FRAC * bh
-        low = [leg.ankle for leg in (a, b) if math.isfinite(leg.ankle[1]) and leg.ankle[1] >= flat_y - SUPPORT_BAND_BH * bh]
-        if not low:
+        ankles = [pose.xy[k] for k in (Kp.LEFT_ANKLE, Kp.RIGHT_ANKLE)
+                  if pose.conf[k] >= self.config.min_conf and np.isfinite(pose.xy[k]).all()]
+        if not ankles:
             return None
-        x = max(low, key=lambda p: p[1])[0]
-        return float(x + self.body.sign * BALL_FORWARD_BH * bh), float(floor)
+        x, y = max(ankles, key=lambda p: p[1])
+        return float(x + self.body.sign * BALL_FORWARD_BH * bh), float(y + ANKLE_HEIGHT_FRAC * bh)
 
     def finish(self) -> list[StepEvent]:
         """End of input (file ended, run stopped): decide and emit the steps still open, with the
