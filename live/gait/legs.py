@@ -130,14 +130,21 @@ class LegPhase:
     step k-1 and the number of step periods between them (a missed step keeps the parity right).
     Which parity is "left" is a vote: at the widest stride the feet are far apart, where the model's
     left/right labels are right most of the time, so each step votes with the label of its forward
-    ankle, and the running score (recent votes weigh more) fixes the phase. A wrong label on one
-    step therefore never renames it, and a swapped leg track never breaks alternation. The tracker
-    names a step when it emits it, 1-2 steps after its landing, so the first steps of a run are
-    named with the votes of the steps after them too."""
+    ankle. The votes of the last MEMORY_STEPS steps are summed with equal weight and the naming
+    changes only when that sum stands FLIP_VOTES against it, so a wrong label on one step never
+    renames it, and a swapped leg track never breaks alternation. When the model's labels follow
+    position instead of anatomy (it calls the forward ankle "right" whichever leg it is), the votes
+    of the two parities cancel in the sum: the naming then stays as first decided, alternating,
+    instead of swinging with each vote. The tracker names a step when it emits it, 1-2 steps after
+    its landing, so the first steps of a run are named with the votes of the steps after them too."""
 
-    # Votes fade with a memory of ~8 steps: long enough to outvote a few wrong labels, short enough
-    # to recover within seconds after the runner is lost and found with a different phase.
-    MEMORY_STEPS = 8.0
+    # Sixteen steps (about 5 s of running): long enough that labels which follow position cancel
+    # out and a few wrong labels are outvoted, short enough to recover within seconds after the
+    # runner is lost and found with a different phase.
+    MEMORY_STEPS = 16
+    # A vote weighs at most 1 (the weaker ankle's confidence); renaming takes a net of about two
+    # clear steps against the current naming.
+    FLIP_VOTES = 1.5
 
     def __init__(self) -> None:
         self.reset()
@@ -145,7 +152,8 @@ class LegPhase:
     def reset(self) -> None:
         self._parity = 0
         self._last_t: float | None = None
-        self._score = 0.0  # > 0: parity 0 is the left leg
+        self._votes: list[float] = []  # each step's vote times its parity's sign, newest last
+        self._naming = 0.0  # +1: parity 0 is the left leg, -1: the right leg, 0: not decided
 
     def update(self, t: float, period_s: float, vote: float) -> int:
         """Parity (0 or 1) of the step landing at t, counting from the previous step by the step
@@ -157,12 +165,17 @@ class LegPhase:
             self._parity = (self._parity + n) % 2
         self._last_t = t
         sign = 1.0 if self._parity == 0 else -1.0
-        self._score = self._score * (1.0 - 1.0 / self.MEMORY_STEPS) + sign * vote
+        self._votes = (self._votes + [sign * vote])[-self.MEMORY_STEPS:]
+        score = sum(self._votes)
+        if self._naming == 0.0 and score != 0.0:
+            self._naming = math.copysign(1.0, score)
+        elif score * self._naming <= -self.FLIP_VOTES:
+            self._naming = -self._naming
         return self._parity
 
     def side(self, parity: int) -> str:
         """"left" | "right" | "unknown": the side the votes so far give to steps of this parity."""
-        if self._score == 0 or parity not in (0, 1):
+        if self._naming == 0.0 or parity not in (0, 1):
             return "unknown"
         sign = 1.0 if parity == 0 else -1.0
-        return "left" if self._score * sign > 0 else "right"
+        return "left" if self._naming * sign > 0 else "right"
