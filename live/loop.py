@@ -23,6 +23,7 @@ from live.display import Recorder, Window, display_available
 from live.errors import EXIT_INTERRUPTED, EXIT_NO_RUNNER, EXIT_OK
 from live.overlay import Hud, draw_hud, draw_scene
 from live.session import Session, check_out_folder
+from live.smoothing import PoseSmoother
 from live.types import Frame, PoseFrame, StepEvent
 
 RUNNER_LOST_S = 2.0  # say "not in view" only after this long: a blink of missing detections is normal
@@ -159,6 +160,9 @@ class Pipeline:
         self.display = display
         self.recorder = recorder
         self.rate = _Rate()
+        # The skeleton on screen is drawn from smoothed keypoints (no jitter); the gait tracker
+        # keeps the raw ones, whose event times its zero-phase fits read without lag.
+        self.smoother = PoseSmoother()
         self.watch = _RunnerWatch()
         self.cue_text = ""
 
@@ -183,7 +187,7 @@ class Pipeline:
                   last_landing_t=self.gait.last_landing_t, support_foot_xy=self.gait.support_foot_xy,
                   note=self.view.note)
         scene = frame.image.copy()
-        draw_scene(scene, pose, hud)
+        draw_scene(scene, self.smoother.update(pose), hud)
         if self.recorder is not None:
             full = scene.copy() if self.display is not None else scene
             draw_hud(full, hud, pose.t)
