@@ -81,6 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--no-display", action="store_true", help="no window, even when a display exists")
     cal.add_argument("--no-speech", action="store_true", help="prompts as text only")
 
+    report = sub.add_parser("report", help="write (again) a session folder's report.html")
+    report.add_argument("session", type=Path, help="a session folder written by live or analyze")
+    report.add_argument("--cues", type=Path, help="the cue file the run used, for its thresholds "
+                        "(default: the one summary.json names, else the defaults)")
+
     say = sub.add_parser("say", help="speak a phrase (voice check), or write it to a WAV file")
     say.add_argument("text")
     say.add_argument("--wav", help="write the speech to this WAV file instead of playing it")
@@ -123,6 +128,10 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return calibrate_command(args.source, args.out, args.height_cm, args.name, args.model,
                                  not args.no_display, not args.no_speech)
+    if args.command == "report":
+        from live.report import report_command
+
+        return report_command(args.session, args.cues)
     if args.command == "say":
         from cues.say import say_command
 

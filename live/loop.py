@@ -345,5 +345,21 @@ def _finish(session: Session, inputs: _Inputs, pipeline: Pipeline | None, source
     if pipeline is not None:
         session.add_steps(pipeline.view.update(pipeline.gait.finish()))  # the last steps, with the data there is
         summary.update(pipeline.gait.summary())
+        cues_file = inputs.cues_config.source  # "defaults", or the --cues path: absolute, for `posecoach report`
+        summary.update(backend=pipeline.estimator.describe(),
+                       cues_config=cues_file if cues_file == "defaults" else str(Path(cues_file).resolve()))
         profile = _profile_used(inputs, pipeline, source)
     session.close(summary, profile)
+    _write_report(session, inputs)
+
+
+def _write_report(session: Session, inputs: _Inputs) -> None:
+    """report.html from the files just written. The data is already safe on disk, so a report that
+    fails is said in one sentence and never changes the run's exit code."""
+    from live.report import write_report
+
+    try:
+        say(f"Report: {write_report(session.folder, config=inputs.cues_config)}")
+    except Exception as err:  # noqa: BLE001 - an optional extra must not turn a saved run into a crash
+        say(f"report.html could not be written ({type(err).__name__}: {err}); "
+            f"try 'posecoach report {session.folder}'.")
