@@ -31,6 +31,12 @@ def num(src: str, value, decimals: int) -> str:
     return f'<span class="v" data-src="{escape(src)}">{value:.{decimals}f}</span>'
 
 
+def exact_decimals(value: float, most: int = 4) -> int:
+    """Decimals that show a threshold as written in the cue file: 160, 1.2, 0.12, 22.5."""
+    text = f"{value:.{most}f}".rstrip("0")
+    return len(text.split(".")[1]) if "." in text else 0
+
+
 def txt(src: str, value) -> str:
     if value is None or value == "":
         return NA
@@ -68,15 +74,16 @@ def headline_value(data: SessionData, metric: str) -> tuple[str, float | None]:
 def _target_line(t: Target, config: CuesConfig) -> str:
     parts, unit = [], escape(t.unit)
     if t.pose_low:
-        parts.append(f"Pose Method minimum {num('pose:' + t.pose_low, POSE_SOURCES[t.pose_low], 1)} {unit}.")
+        low = POSE_SOURCES[t.pose_low]
+        parts.append(f"Pose Method minimum {num('pose:' + t.pose_low, low, exact_decimals(low))} {unit}.")
     if t.pose_high:
-        parts.append(f"Pose Method upper bound {num('pose:' + t.pose_high, POSE_SOURCES[t.pose_high], 1)} {unit}.")
+        high = POSE_SOURCES[t.pose_high]
+        parts.append(f"Pose Method upper bound {num('pose:' + t.pose_high, high, exact_decimals(high))} {unit}.")
     if t.rule is not None:
         r, where = t.rule, f"faults.{t.rule.name}"
-        d = t.decimals + (1 if t.unit in ("bh", "bhps") else 0)
         worse, better = ("above", "below") if r.direction == "above" else ("below", "above")
-        parts.append(f"The coach cues {worse} {num(f'config:{where}.on', r.on, d)} and counts it fixed {better} "
-                     f"{num(f'config:{where}.off', r.off, d)} {unit} "
+        parts.append(f"The coach cues {worse} {num(f'config:{where}.on', r.on, exact_decimals(r.on))} and counts it fixed {better} "
+                     f"{num(f'config:{where}.off', r.off, exact_decimals(r.off))} {unit} "
                      f"(<code>[{escape(where)}]</code> in {_config_name(config)}).")
         if t.offset:
             parts.append("Thresholds shifted by the runner's standing baseline (profile.json).")
@@ -142,12 +149,12 @@ def _cue_table(data: SessionData) -> str:
     for i, c in enumerate(data.cues):
         d = DECIMALS.get(str(c.get("unit")), 2) + (1 if c.get("unit") in ("bh", "bhps") else 0)
         praise = c.get("cue") == "praise"
-        count_key = "steps_within_off" if praise else "steps_beyond_on"
+        count_key, limit = ("steps_within_off", "off") if praise else ("steps_beyond_on", "on")
         rows.append(f"<tr><td class='n'>{num(f'cues:{i}:#', i + 1, 0)}</td><td class='n'>{num(f'cues:{i}:t', c.get('t'), 1)}</td>"
                     f"<td>{txt(f'cues:{i}:text', c.get('text'))}</td><td class='wide'>{txt(f'cues:{i}:fault', c.get('fault'))}</td>"
                     f"<td class='wide'>{txt(f'cues:{i}:metric', c.get('metric'))}</td>"
                     f"<td class='n'>{num(f'cues:{i}:value', c.get('value'), d)} {escape(str(c.get('unit') or ''))}</td>"
-                    f"<td class='n'>{num(f'cues:{i}:off' if praise else f'cues:{i}:on', c.get('off' if praise else 'on'), d)}</td>"
+                    f"<td class='n'>{num(f'cues:{i}:{limit}', c.get(limit), exact_decimals(c.get(limit) or 0))}</td>"
                     f"<td class='n'>{num(f'cues:{i}:{count_key}', c.get(count_key), 0)} of "
                     f"{num(f'cues:{i}:window_steps', c.get('window_steps'), 0)}</td>"
                     f"<td class='wide'>{'spoken' if c.get('spoken') else 'shown as text'}</td></tr>")
