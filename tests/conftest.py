@@ -1,4 +1,4 @@
-"""Shared fixtures: the real clip, its derived versions, and the real model's poses on each.
+"""Shared fixtures: the real clips, the derived versions of male_side, and the real model's poses on each.
 
 Poses are computed once per test session per clip (the real YOLO model on the real footage) and
 shared by every test that needs them; nothing here mocks the model.
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from footage import DERIVED_KINDS, MODEL, Clip, derived_clip, original_clip
+from footage import DERIVED_KINDS, FOOTAGE, MODEL, SOURCE_CLIP, Clip, derived_clip, original_clip, real_clips
 
 os.environ.setdefault("YOLO_OFFLINE", "1")
 os.environ.setdefault("YOLO_AUTOINSTALL", "0")
@@ -36,9 +36,10 @@ def model_path() -> Path:
 
 @pytest.fixture(scope="session")
 def clip() -> Clip:
+    """The real clip the derived versions are made from (male_side)."""
     c = original_clip()
     if c is None:
-        pytest.skip("real footage not found: ../shared/footage/male_side (or $POSECOACH_FOOTAGE) is absent")
+        pytest.skip(f"real footage not found: {FOOTAGE / SOURCE_CLIP} (../shared/footage or $POSECOACH_FOOTAGE) is absent")
     return c
 
 
@@ -51,17 +52,35 @@ _DERIVED: dict[str, Clip] = {}
 
 
 @pytest.fixture(scope="session")
-def make_derived(clip, derived_dir):
-    """`make_derived(kind) -> Clip`, made once per session."""
+def make_derived(request, derived_dir):
+    """`make_derived(kind) -> Clip`, made once per session from male_side ("original": the clip
+    itself); skips when male_side is absent."""
 
     def make(kind: str) -> Clip:
+        src = request.getfixturevalue("clip")
         if kind == "original":
-            return clip
+            return src
         if kind not in _DERIVED:
-            _DERIVED[kind] = derived_clip(clip, kind, derived_dir)
+            _DERIVED[kind] = derived_clip(src, kind, derived_dir)
         return _DERIVED[kind]
 
     return make
+
+
+@pytest.fixture(scope="session")
+def clip_of(make_derived):
+    """`clip_of(case) -> Clip`: a real clip by its folder name under the footage root, or a derived
+    kind (DERIVED_KINDS) made from male_side; skips when the footage is absent."""
+    real = {c.name: c for c in real_clips()}
+
+    def get(case: str) -> Clip:
+        if case in real:
+            return real[case]
+        if case in DERIVED_KINDS or case in ("original", SOURCE_CLIP):
+            return make_derived("original" if case == SOURCE_CLIP else case)
+        pytest.skip(f"real footage not found: {FOOTAGE / case} (../shared/footage or $POSECOACH_FOOTAGE) is absent")
+
+    return get
 
 
 @pytest.fixture(scope="session")
@@ -95,5 +114,3 @@ def poses_of(estimator, model_path):
 
     return run
 
-
-ALL_KINDS = ("original",) + DERIVED_KINDS

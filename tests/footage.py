@@ -1,9 +1,10 @@
 """Real footage for tests: where it lives, and derived versions made from it with their ground truth
-transformed the same way (mirrored, decimated, webcam-like landscape, darker and noisier, and a
-60 fps copy made by motion-compensated frame interpolation).
+transformed the same way (mirrored; resampled to 15, 25, 50 and 60 fps; webcam-like and wide
+landscape frames; a farther camera; darker and noisier; analysis lines burned in; a slow shutter).
 
 The clips are never copied into the repository: they are read from ../shared/footage (or
-$POSECOACH_FOOTAGE) and derived versions are written to a temporary folder by the tests.
+$POSECOACH_FOOTAGE), one folder per clip with its ground_truth.json, and derived versions are
+written to a temporary folder by the tests.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +24,12 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("POSECOACH_SHARED", REPO.parent / "shared"))
 FOOTAGE = Path(os.environ.get("POSECOACH_FOOTAGE", SHARED / "footage"))
 MODEL = Path(os.environ.get("POSECOACH_MODEL", SHARED / "models" / "yolo11n-pose.pt"))
+TRUTH_FILE = "ground_truth.json"
+VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm")
+# The clip the derived versions are made from (also reachable as make_derived("original")).
+SOURCE_CLIP = "male_side"
+# Event keys of a truth file whose "frames" are frame numbers of the clip.
+EVENT_KEYS = ("initial_contact_frames", "toe_off_frames")
 
 
 @dataclass(frozen=True)
@@ -37,115 +45,249 @@ class Clip:
         return float(self.truth["video"]["fps"])
 
     @property
-    def landings(self) -> list[int]:
+    def landings(self) -> list[float]:
         return list(self.truth["initial_contact_frames"]["frames"])
 
     @property
-    def toe_offs(self) -> list[int]:
-        return list(self.truth["toe_off_frames"]["frames"])
+    def toe_offs(self) -> list[float]:
+        return list(self.truth.get("toe_off_frames", {}).get("frames", []))
 
     @property
     def facing(self) -> str:
         return self.truth["scene"]["runner_faces"]
 
 
-def original_clip(name: str = "male_side") -> Clip | None:
-    folder = FOOTAGE / name
-    video = folder / f"{name}.mp4"
-    truth = folder / "ground_truth.json"
-    if not (video.is_file() and truth.is_file()):
-        return None
-    return Clip(name, video, json.loads(truth.read_text()))
+def _video_in(folder: Path, truth: dict) -> Path | None:
+    """The clip a truth file describes: the file its "clip" key names, else the folder's only video."""
+    if "clip" in truth:
+        p = folder / truth["clip"]
+        return p if p.is_file() else None
+    videos = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES)
+    return videos[0] if len(videos) == 1 else None
 
 
-def _rewrite(src: Clip, dst: Path, transform, keep_every: int = 1) -> list[tuple[int, int]]:
-    """Apply `transform(image) -> image` to every `keep_every`-th frame of src into dst (mp4v)."""
+def real_clips(root: Path = FOOTAGE) -> list[Clip]:
+    """Every real clip under `root`: each folder that holds a ground_truth.json and the video it
+    describes, in name order (none when the root is absent). Video facts the truth leaves out (fps,
+    frames, width, height) are read from the file; the annotations are the truth's own."""
+    if not root.is_dir():
+        return []
+    out = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        if not (folder / TRUTH_FILE).is_file():
+            continue
+        truth = json.loads((folder / TRUTH_FILE).read_text())
+        video = _video_in(folder, truth)
+        if video is None:
+            continue
+        facts = truth.setdefault("video", {})
+        if not {"fps", "frames", "width", "height"} <= facts.keys():
+            for k, v in read_video_info(video).items():
+                facts.setdefault(k, v)
+        out.append(Clip(folder.name, video, truth))
+    return out
+
+
+def real_clip_names(root: Path = FOOTAGE) -> list[str]:
+    """The real clips' names (their folders); the source clip's alone when none is found, so that its
+    test cases exist and skip saying where the footage was looked for."""
+    return [c.name for c in real_clips(root)] or [SOURCE_CLIP]
+
+
+def original_clip(name: str = SOURCE_CLIP) -> Clip | None:
+    """The real clip in folder `name`, or None when it is absent."""
+    return next((c for c in real_clips() if c.name == name), None)
+
+
+def read_video_info(path: Path) -> dict:
+    """What OpenCV reads back from a video file: fps, frames, width, height."""
+    cap = cv2.VideoCapture(str(path))
+    try:
+        return {"fps": cap.get(cv2.CAP_PROP_FPS), "frames": int(cap.get(cv2.CAP_PROP_FRAME_COUNT)),
+                "width": int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), "height": int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))}
+    finally:
+        cap.release()
+
+
+def _frames(src: Clip):
     cap = cv2.VideoCapture(str(src.path))
-    fps = cap.get(cv2.CAP_PROP_FPS) / keep_every
+    try:
+        while True:
+            ok, img = cap.read()
+            if not ok:
+                return
+            yield img
+    finally:
+        cap.release()
+
+
+def _write(images, dst: Path, fps: float) -> None:
+    """Write an iterable of images to dst (mp4v) at fps."""
     writer = None
-    i = 0
-    rng = np.random.default_rng(0)
-    while True:
-        ok, img = cap.read()
-        if not ok:
-            break
-        if i % keep_every == 0:
-            out = transform(img, rng)
-            if writer is None:
-                h, w = out.shape[:2]
-                writer = cv2.VideoWriter(str(dst), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
-            writer.write(out)
-        i += 1
-    cap.release()
+    for img in images:
+        if writer is None:
+            h, w = img.shape[:2]
+            writer = cv2.VideoWriter(str(dst), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
+        writer.write(img)
+    if writer is None:
+        raise ValueError(f"no frame to write to {dst}")
     writer.release()
 
 
-def _interpolate_60fps(src: Clip, dst: Path) -> int:
-    """A 60 fps copy at half resolution (a phone's 60 fps mode), new frames made by ffmpeg's
-    motion-compensated interpolation between the real ones: every other frame is in-between motion,
-    as a 60 fps camera would see it, though estimated rather than filmed. Returns its frame count."""
+def _rewrite(src: Clip, dst: Path, transform, keep_every: int = 1) -> None:
+    """Apply `transform(image, rng, index) -> image` to every `keep_every`-th frame of src into dst."""
+    rng = np.random.default_rng(0)
+    fps = read_video_info(src.path)["fps"] / keep_every
+    _write((transform(img, rng, i) for i, img in enumerate(_frames(src)) if i % keep_every == 0), dst, fps)
+
+
+def _interpolate(src: Clip, dst: Path, fps: float) -> int:
+    """A copy at `fps` and half resolution (a phone's slow-motion mode; the model sees 640 pixels on
+    the long side either way), every frame made by ffmpeg's motion-compensated interpolation at its
+    own time index/fps from the real frames around it: in-between motion as a camera at that rate
+    would see it, though estimated rather than filmed. The real frames are kept only where the two
+    clocks meet (every frame at 60 fps, every 5th at 25 and 50). Returns its frame count."""
     if shutil.which("ffmpeg") is None:
-        raise FileNotFoundError("ffmpeg is needed to make the 60 fps copy (apt install ffmpeg)")
+        raise FileNotFoundError(f"ffmpeg is needed to make the {fps:g} fps copy (apt install ffmpeg)")
     w, h = src.truth["video"]["width"] // 2, src.truth["video"]["height"] // 2
     subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(src.path), "-vf",
-                    f"scale={w}:{h},minterpolate=fps=60:mi_mode=mci", "-c:v", "mpeg4", "-q:v", "2",
+                    f"scale={w}:{h},minterpolate=fps={fps:g}:mi_mode=mci", "-c:v", "mpeg4", "-q:v", "2",
                     str(dst)], check=True, timeout=300)
-    cap = cv2.VideoCapture(str(dst))
-    n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
-    cap.release()
-    return n
+    return read_video_info(dst)["frames"]
 
 
-def _mirror(img, rng):
+def _mirror(img, rng, i):
     return cv2.flip(img, 1)
 
 
-def _landscape(img, rng):
-    """A 640x480 webcam-like frame: the portrait scene scaled to the frame height and set in the middle
-    of a wider background, so the runner fills a narrow upright strip as in a real laptop view."""
-    h, w = img.shape[:2]
-    scale = 480 / h
-    small = cv2.resize(img, (round(w * scale), 480), interpolation=cv2.INTER_AREA)
-    canvas = np.full((480, 640, 3), 90, np.uint8)
-    x0 = (640 - small.shape[1]) // 2
+def _on_canvas(img, size: tuple[int, int], x0_frac: float, grey: int = 90):
+    """The image scaled to the canvas height and set on a flat grey (w, h) canvas, its left edge at
+    x0_frac of the free width (0.5: in the middle)."""
+    w, h = size
+    small = cv2.resize(img, (round(img.shape[1] * h / img.shape[0]), h), interpolation=cv2.INTER_AREA)
+    canvas = np.full((h, w, 3), grey, np.uint8)
+    x0 = round((w - small.shape[1]) * x0_frac)
     canvas[:, x0 : x0 + small.shape[1]] = small
     return canvas
 
 
-def _dark_noisy(img, rng):
+def _landscape(img, rng=None, i=0):
+    """A 640x480 webcam-like frame: the portrait scene scaled to the frame height and set in the middle
+    of a wider background, so the runner fills a narrow upright strip as in a real laptop view."""
+    return _on_canvas(img, (640, 480), 0.5)
+
+
+WIDE_SIZE = (1280, 720)
+
+
+def _wide(img, rng, i):
+    """A 1280x720 frame, as a laptop on a shelf films it: the portrait scene scaled to the frame
+    height (0.56 of the original) and set well left of the middle (its left edge at a fifth of the
+    free width), a flat background on both sides."""
+    return _on_canvas(img, WIDE_SIZE, 0.2, grey=70)
+
+
+def _farther(img, rng, i):
+    """The camera twice as far away: the frame padded to twice its width and height (the scene in the
+    middle, flat grey around it) and scaled back to its own size, so the runner is half as tall in
+    pixels in a frame of the same size."""
+    h, w = img.shape[:2]
+    padded = cv2.copyMakeBorder(img, h // 2, h - h // 2, w // 2, w - w // 2, cv2.BORDER_CONSTANT, value=(90, 90, 90))
+    return cv2.resize(padded, (w, h), interpolation=cv2.INTER_AREA)
+
+
+def _dark_noisy(img, rng, i):
     """Half the light (gamma) plus sensor-like Gaussian noise: a dim gym."""
     dark = (255.0 * (img / 255.0) ** 1.8 * 0.6).astype(np.float32)
     noisy = dark + rng.normal(0, 8, img.shape).astype(np.float32)
     return np.clip(noisy, 0, 255).astype(np.uint8)
 
 
+def _analysis_lines(img, rng, i):
+    """Burned-in analysis graphics, as home videos from gait apps have, on every frame: three fixed
+    posture lines in saturated colours, across the frame at the runner's knee and ankle heights and a
+    plumb line down through the hips and legs, an angle label beside the hips and a frame counter.
+    Positions are fractions of the frame where the joints are in the source clip's side view; lines
+    3 px wide at 720 px, as such apps draw them."""
+    out = img.copy()
+    h, w = out.shape[:2]
+    t = max(2, round(w / 240))
+    P = lambda fx, fy: (round(fx * w), round(fy * h))  # noqa: E731
+    cv2.line(out, P(0.10, 0.84), P(0.90, 0.84), (0, 255, 255), t, cv2.LINE_AA)  # knee height, yellow
+    cv2.line(out, P(0.10, 0.93), P(0.90, 0.93), (255, 255, 0), t, cv2.LINE_AA)  # ankle height, cyan
+    cv2.line(out, P(0.42, 0.45), P(0.42, 0.98), (0, 0, 255), t, cv2.LINE_AA)  # plumb line, red
+    font, scale = cv2.FONT_HERSHEY_SIMPLEX, w / 720
+    cv2.putText(out, f"HIP {160 + (7 * i) % 25} deg", P(0.44, 0.70), font, 1.1 * scale, (255, 255, 255), t, cv2.LINE_AA)
+    cv2.putText(out, "KNEE", P(0.12, 0.83), font, 0.9 * scale, (0, 255, 255), t, cv2.LINE_AA)
+    cv2.putText(out, f"#{i:04d}", P(0.04, 0.05), font, 1.0 * scale, (255, 255, 255), t, cv2.LINE_AA)
+    return out
+
+
+def _three_frame_mean(images):
+    """Each frame the mean of frames k-1, k and k+1 (of the two that exist at the clip's ends): a
+    shutter open for three frame intervals, centred on the frame, so no event moves in time."""
+    mean = lambda fs: np.rint(sum(fs) / len(fs)).astype(np.uint8)  # noqa: E731
+    prev = cur = None
+    for img in images:
+        nxt = img.astype(np.float32)
+        if cur is not None:
+            yield mean([cur, nxt] if prev is None else [prev, cur, nxt])
+        prev, cur = cur, nxt
+    if cur is not None:
+        yield mean([cur] if prev is None else [prev, cur])
+
+
+def _resampled_truth(truth: dict, src_fps: float, fps: float, frames: int, size: tuple[int, int] | None = None) -> dict:
+    """The truth of a copy at `fps` with `frames` frames (read back from the file): frame k of the
+    source is at time k/src_fps, which is frame k fps/src_fps of the copy (a float where the clocks
+    do not meet: tests compare times). The events keep the frame rate they were annotated at, for
+    the tolerance unit and the toe-off frame ranges (see gait_accuracy)."""
+    truth = copy.deepcopy(truth)
+    truth["video"].update(fps=fps, frames=frames, duration_s=frames / fps)
+    if size is not None:
+        truth["video"].update(width=size[0], height=size[1])
+    for key in EVENT_KEYS:
+        if key in truth:
+            ev = truth[key]
+            ev.setdefault("annotated_fps", src_fps)
+            ev["frames"] = [f * fps / src_fps for f in ev["frames"]]
+    return truth
+
+
 def derived_clip(src: Clip, kind: str, folder: Path) -> Clip:
     """Make one derived version of `src` in `folder` with its ground truth transformed."""
     truth = copy.deepcopy(src.truth)
     dst = folder / f"{src.name}_{kind}.mp4"
+    keep = lambda img, rng, i: img  # noqa: E731
     if kind == "mirror":
         _rewrite(src, dst, _mirror)
-        truth["scene"]["runner_faces"] = {"left": "right", "right": "left"}[src.facing]
+        flip = {"left": "right", "right": "left"}
+        truth["scene"]["runner_faces"] = flip[src.facing]
+        if "near_leg" in truth:  # a left leg is a right leg in the mirror image
+            truth["near_leg"] = flip[truth["near_leg"]]
     elif kind == "fps15":
-        _rewrite(src, dst, lambda img, rng: img, keep_every=2)
-        truth["video"]["fps"] = src.fps / 2
-        truth["video"]["frames"] = (truth["video"]["frames"] + 1) // 2
-        # A frame of the 15 fps copy is frame 2k of the original: truth frames are halved (as floats,
-        # tests compare times, not indices).
-        for key in ("initial_contact_frames", "toe_off_frames"):
-            truth[key]["frames"] = [f / 2 for f in truth[key]["frames"]]
-    elif kind == "fps60":
-        frames = _interpolate_60fps(src, dst)
-        truth["video"].update(fps=src.fps * 2, frames=frames, width=src.truth["video"]["width"] // 2,
-                              height=src.truth["video"]["height"] // 2)
-        # Frame k of the original is frame 2k of the copy (interpolation keeps the real frames).
-        for key in ("initial_contact_frames", "toe_off_frames"):
-            truth[key]["frames"] = [f * 2 for f in truth[key]["frames"]]
+        # Every other frame: frame j of the copy is frame 2j of the original.
+        _rewrite(src, dst, keep, keep_every=2)
+        truth = _resampled_truth(truth, src.fps, src.fps / 2, read_video_info(dst)["frames"])
+    elif kind in ("fps25", "fps50", "fps60"):
+        fps = float(kind.removeprefix("fps"))
+        frames = _interpolate(src, dst, fps)
+        v = src.truth["video"]
+        truth = _resampled_truth(truth, src.fps, fps, frames, (v["width"] // 2, v["height"] // 2))
     elif kind == "webcam":
         _rewrite(src, dst, _landscape)
         truth["video"]["width"], truth["video"]["height"] = 640, 480
+    elif kind == "wide":
+        _rewrite(src, dst, _wide)
+        truth["video"]["width"], truth["video"]["height"] = WIDE_SIZE
+    elif kind == "small":
+        _rewrite(src, dst, _farther)  # same frames, same size: nothing in the truth changes
     elif kind == "dark":
         _rewrite(src, dst, _dark_noisy)
+    elif kind == "overlay":
+        _rewrite(src, dst, _analysis_lines)
+    elif kind == "blur3":
+        _write(_three_frame_mean(_frames(src)), dst, read_video_info(src.path)["fps"])
     else:
         raise ValueError(f"unknown derived clip kind {kind!r}")
     return Clip(f"{src.name}_{kind}", dst, truth)
@@ -156,26 +298,14 @@ DERIVED_KINDS = ("mirror", "fps15", "fps60", "webcam", "dark")
 
 def write_landscape(src: Clip, dst: Path, n: int) -> Path:
     """The first `n` frames of a clip as a 640x480 webcam-like mp4 (see _landscape)."""
-    cap = cv2.VideoCapture(str(src.path))
-    writer = cv2.VideoWriter(str(dst), cv2.VideoWriter_fourcc(*"mp4v"), src.fps, (640, 480))
-    for _ in range(n):
-        ok, img = cap.read()
-        if not ok:
-            break
-        writer.write(_landscape(img, None))
-    cap.release()
-    writer.release()
+    frames = (_landscape(img) for i, img in zip(range(n), _frames(src)))
+    _write(frames, dst, src.fps)
     return dst
 
 
 def write_frames(src: Clip, folder: Path, n: int) -> Path:
     """The first `n` frames of a clip as JPEG images in `folder` (an image-folder source)."""
     folder.mkdir(parents=True, exist_ok=True)
-    cap = cv2.VideoCapture(str(src.path))
-    for i in range(n):
-        ok, img = cap.read()
-        if not ok:
-            break
+    for i, img in zip(range(n), _frames(src)):
         cv2.imwrite(str(folder / f"f{i:03d}.jpg"), img)
-    cap.release()
     return folder

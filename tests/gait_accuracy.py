@@ -50,35 +50,51 @@ def match(truth: list, det: list[float], tol: float, offset=lambda t, d: d - t) 
     return out
 
 
+def annotated_fps(truth: dict, key: str) -> float:
+    """The frame rate the events under `key` were annotated at: the clip's own, unless the clip was
+    resampled from the annotated one (then the truth says so: derived clips in tests/footage.py)."""
+    return float(truth[key].get("annotated_fps", truth["video"]["fps"]))
+
+
 def _toe_offs(summary: dict, truth: dict, look_behind_s: float) -> tuple[float, int]:
-    """Toe-offs compared as frame numbers of the clip, on the annotation's own terms: truth and
-    tracker both name the last frame with the foot on the ground. The annotation (frame k at 30 fps)
-    says the toe left within ((k)/30, (k+1)/30]; in a copy at r fps the last frame on the ground is
-    then any frame from floor(k r/30) to ceil((k+1) r/30) - 1 (one frame at 30 and 15 fps, frame 2k
-    or 2k+1 at 60 fps). A detection counts when its frame is within 2 frames at 30 fps (2 r/30 of its
-    own) of that range, one-to-one. A toe-off earlier than the detector's look-behind after the first
-    frame cannot be timed (its zero-phase fits need samples before it) and is not counted;
-    `look_behind_s` is that time (clips start at t = 0)."""
+    """Toe-offs compared as frame numbers, on the annotation's own terms and at its own frame rate a:
+    truth and tracker both name the last frame with the foot on the ground. The annotation's frame k
+    says the toe left within (k/a, (k+1)/a]; a detection at frame j of a copy at r fps says it left
+    within (j/r, (j+1)/r], which is within annotation frames floor(j a/r) to ceil((j+1) a/r) - 1
+    (the same mapping that puts annotation frame k on copy frames floor(k r/a) to
+    ceil((k+1) r/a) - 1). A detection counts when one of its annotation frames is within 2 of k,
+    one-to-one: +-2 frames at the annotation's rate, whatever the copy's. At integer ratios (15 and
+    60 fps from 30) this is the copy's range of k widened by 2 r/a of its frames; at 25 and 50 fps
+    that would compare whole frames with 1.67 and 3.33 and allow only 1 frame (40 ms) and 3 (60 ms),
+    while a toe-off timed 2 annotation frames late (a pass at 30 fps) lands 2 frames late at 25.
+    A toe-off earlier than the detector's look-behind after the first frame cannot be timed (its
+    zero-phase fits need samples before it) and is not counted, nor one later than that (its
+    look-ahead) before the last frame; `look_behind_s` is that time (clips start at t = 0). (nan, 0)
+    when the truth has no toe-offs."""
+    if "toe_off_frames" not in truth:
+        return math.nan, 0
     fps = float(truth["video"]["fps"])
-    per_30 = fps / 30.0  # the clip's frames per annotation frame
-    ranges = [(math.floor(f + 1e-9), math.ceil(f + per_30 - 1e-9) - 1)
-              for f in truth["toe_off_frames"]["frames"] if f / fps >= look_behind_s]
-    det_f = [d["frame"] for d in summary["toe_offs"]]
-    outside = lambda r, f: min(max(f - r[1], 0), f - r[0])  # noqa: E731  (frames beyond the range, signed)
-    m = match(ranges, det_f, 2.0 * per_30 + 1e-6, outside)
-    return (len(m) / len(ranges) if ranges else math.nan), len(ranges)
+    t_end = (int(truth["video"]["frames"]) - 1) / fps
+    per_clip = annotated_fps(truth, "toe_off_frames") / fps  # annotation frames per frame of the clip
+    truth_k = [f * per_clip for f in truth["toe_off_frames"]["frames"] if look_behind_s <= f / fps <= t_end - look_behind_s]
+    det = [(math.floor(j * per_clip + 1e-9), math.ceil((j + 1) * per_clip - 1e-9) - 1) for j in (d["frame"] for d in summary["toe_offs"])]
+    outside = lambda k, r: min(max(r[0] - k, 0), r[1] - k)  # noqa: E731  (annotation frames from k to the range, signed)
+    m = match(truth_k, det, 2.0 + 1e-6, outside)
+    return (len(m) / len(truth_k) if truth_k else math.nan), len(truth_k)
 
 
 def accuracy(summary: dict, steps, truth: dict, frame_tol_s: float | None = None,
              look_behind_s: float | None = None) -> Accuracy:
     """Compare a tracker summary with ground truth. Times are compared in seconds; the tolerance
-    unit is one frame of the ORIGINAL 30 fps clip (33.3 ms) unless frame_tol_s is given.
+    unit is one frame of the clip the landings were annotated at (33.3 ms for a 30 fps original and
+    every copy resampled from it) unless frame_tol_s is given. A truth without a cadence or toe-offs
+    gives nan for those figures.
 
     The detector times an event from the motion on both sides of it (zero-phase fits over
     `look_behind_s` each way), so an annotated landing later than that before the clip's last frame
     cannot be confirmed and is not counted, as a toe-off earlier than it after the first frame."""
     fps = float(truth["video"]["fps"])
-    unit = frame_tol_s if frame_tol_s is not None else 1.0 / 30.0
+    unit = frame_tol_s if frame_tol_s is not None else 1.0 / annotated_fps(truth, "initial_contact_frames")
     if look_behind_s is None:  # the tracker's own look-behind (and look-ahead) at the clip's frame rate
         from live.gait.config import GaitConfig
 
@@ -97,8 +113,9 @@ def accuracy(summary: dict, steps, truth: dict, frame_tol_s: float | None = None
     toe_within_2, toe_seen = _toe_offs(summary, truth, look_behind_s)
     contacts = [s.contact_ms for s in steps if math.isfinite(s.contact_ms)]
     cad = summary["cadence_spm"] or math.nan
+    cad_truth = truth["cadence_spm"]["value"] if "cadence_spm" in truth else math.nan
     return Accuracy(
-        cadence_spm=cad, cadence_err_spm=cad - truth["cadence_spm"]["value"], n_truth=len(truth_t),
+        cadence_spm=cad, cadence_err_spm=cad - cad_truth, n_truth=len(truth_t),
         n_detected=len(det_t), within_1=len(m1) / len(truth_t), within_2=len(m2) / len(truth_t),
         extra=extra / len(truth_t), alternation=float(np.mean(alt)) if alt else 0.0,
         toe_within_2=toe_within_2, toe_seen=toe_seen, contact_median_ms=float(np.median(contacts)) if contacts else math.nan,

@@ -1,7 +1,9 @@
-"""Acceptance on real footage: the real model's poses of male_side and its derived versions
-(mirror, fps15, fps60, webcam, dark) through the gait tracker, against the transformed ground truth,
-on the backend and precision this machine picks, and the original and dark copies again on ONNX
-Runtime (float32 everywhere), so the verdict is seen not to hang on the arithmetic.
+"""Acceptance on real footage: the real model's poses of every real clip under the footage root
+(each folder with a ground_truth.json and its video) and of male_side's derived versions (mirror,
+fps15, fps60, webcam, dark) through the gait tracker, against
+the transformed ground truth, on the backend and precision this machine picks, and male_side and its
+dark copy again on ONNX Runtime (float32 everywhere), so the verdict is seen not to hang on the
+arithmetic.
 
 Print the table:  .venv/bin/pytest -q -s tests/test_gait_footage.py -k table
 """
@@ -10,7 +12,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pytest
 
-from conftest import ALL_KINDS
+from footage import DERIVED_KINDS, SOURCE_CLIP, read_video_info, real_clip_names
 from gait_accuracy import accuracy, run_tracker
 from gait_synth import mirror
 from live.keypoints import Kp
@@ -28,62 +30,129 @@ class Bounds:
     toe_within_2: float
 
 
-# Clean footage: the acceptance lines (cadence +-1.0 spm on the original). One frame of the 30 fps original is 33 ms; the other frame
+# Clean footage: the acceptance lines (cadence +-1.0 spm on every real clip). One frame of the 30 fps original is 33 ms; the other frame
 # rates are held to the same milliseconds.
 CLEAN = Bounds(cadence_spm=1.5, within_1=0.75, within_2=0.95, extra=0.05, toe_within_2=1.0)
+REAL = replace(CLEAN, cadence_spm=1.0)
 # The darker, noisier copy is at the limit of what the tracker times today: its events move by up
 # to 2.3 frames with the arithmetic alone. Bounds from the spread measured on this machine over
 # OpenVINO bf16 and f32 and ONNX Runtime f32, and over 20 draws of the measured bf16-f32 keypoint
 # differences added to the f32 poses: worst seen within_1 0.62, within_2 0.91 (30/33),
 # extra 0.09, toe-offs 5 of 6, cadence 1.3 spm. The gait issue works to bring it to CLEAN.
 DARK = Bounds(cadence_spm=1.5, within_1=0.55, within_2=0.85, extra=0.12, toe_within_2=4 / 6)
-BOUNDS = {"original": replace(CLEAN, cadence_spm=1.0), "dark": DARK}
+# Derived cases not named here are held to CLEAN, real clips to REAL.
+BOUNDS = {"dark": DARK}
+# Cases whose acceptance fails with the current tracker (measured; issue 11): expected to fail,
+# strictly, so one that starts passing turns the run red and must be moved out of this set.
+PENDING: set[str] = set()
 
 
-def _run(kind, make_derived, poses_of, backend=None):
-    key = (kind, backend)
+def _cases() -> list[str]:
+    """Every real clip (by folder name), then every derived version of male_side."""
+    return real_clip_names() + list(DERIVED_KINDS)
+
+
+def pytest_generate_tests(metafunc):
+    """`case` runs over _cases(), read when the tests are collected: a real clip is a case the day its
+    folder appears (unless a test names its own cases). The acceptance test of a PENDING case is a
+    strict expected failure."""
+    named = any(m.args and m.args[0] == "case" for m in metafunc.definition.iter_markers("parametrize"))
+    if "case" not in metafunc.fixturenames or named:
+        return
+    pending = metafunc.function.__name__ == "test_acceptance"
+    metafunc.parametrize("case", [
+        pytest.param(c, marks=pytest.mark.xfail(strict=True, reason="issue 11: landing detector rework")) if pending and c in PENDING else c
+        for c in _cases()])
+
+
+def _bounds(case: str) -> Bounds:
+    return BOUNDS.get(case, CLEAN if case in DERIVED_KINDS else REAL)
+
+
+def _run(case, clip_of, poses_of, backend=None):
+    key = (case, backend)
     if key not in _RUNS:
-        clip = make_derived(kind)
+        clip = clip_of(case)
+        if "initial_contact_frames" not in clip.truth:
+            pytest.skip(f"{clip.path.parent / 'ground_truth.json'} has no initial_contact_frames: nothing to time")
         tr, steps = run_tracker(poses_of(clip, backend))
         _RUNS[key] = (clip, tr, steps, accuracy(tr.summary(), steps, clip.truth))
     return _RUNS[key]
 
 
-def _check(kind, clip, steps, acc):
-    b = BOUNDS.get(kind, CLEAN)
-    assert abs(acc.cadence_err_spm) <= b.cadence_spm
+def _check(case, clip, steps, acc) -> list[str]:
+    """Assert every bound the clip's ground truth has the keys for; return what it lacks a key for."""
+    b, truth, unchecked = _bounds(case), clip.truth, []
+    if "cadence_spm" in truth:
+        assert abs(acc.cadence_err_spm) <= b.cadence_spm
+    else:
+        unchecked.append("cadence (no 'cadence_spm')")
     # Landings matched one-to-one, in time (the last one, on the clip's last frame, cannot be confirmed).
     assert acc.within_1 >= b.within_1
     assert acc.within_2 >= b.within_2
     assert acc.extra <= b.extra
-    assert acc.alternation >= 0.95
+    if "feet_alternate" not in truth:
+        unchecked.append("alternation (no 'feet_alternate')")
+    elif truth["feet_alternate"]:
+        assert acc.alternation >= 0.95
     # Every annotated toe-off the detector can time (the 15 fps copy's first one falls inside the fits'
     # look-behind at the clip's start), as frame numbers of the clip: both name the last frame on the
     # ground, within +-2 frames.
-    assert acc.toe_seen >= len(clip.toe_offs) - 1
-    assert acc.toe_within_2 >= b.toe_within_2 - 1e-9
-    assert 200 <= acc.contact_median_ms <= 270
+    if "toe_off_frames" in truth:
+        assert acc.toe_seen >= len(clip.toe_offs) - 1
+        assert acc.toe_within_2 >= b.toe_within_2 - 1e-9
+    else:
+        unchecked.append("toe-offs (no 'toe_off_frames')")
+    if "contact_time_ms" in truth:
+        lo, hi = truth["contact_time_ms"]["range"]
+        assert lo <= acc.contact_median_ms <= hi
+    else:
+        unchecked.append("contact time (no 'contact_time_ms')")
+    return unchecked
 
 
-@pytest.mark.parametrize("kind", ALL_KINDS)
-def test_acceptance(kind, make_derived, poses_of, estimator):
-    clip, tr, steps, acc = _run(kind, make_derived, poses_of)
-    print(f"\n{acc.row(kind)}  [{estimator.backend_name} {estimator.precision}]")
-    _check(kind, clip, steps, acc)
-    assert acc.facing == clip.facing
-    # The near leg is the anatomical side the camera sees (ground truth: left on the original).
-    near_sides = {s.side for s in steps if s.leg == "near"}
-    expected = clip.truth["near_leg"] if kind != "mirror" else {"left": "right", "right": "left"}[clip.truth["near_leg"]]
-    assert near_sides == {expected}
+def _skip_unchecked(clip, unchecked: list[str]) -> None:
+    if unchecked:
+        pytest.skip(f"{clip.name}: every check its ground truth has keys for passed; not checked: " + ", ".join(unchecked))
 
 
-@pytest.mark.parametrize("kind", ["original", "dark"])
-def test_acceptance_on_a_float32_runtime(kind, make_derived, poses_of):
+def test_acceptance(case, clip_of, poses_of, estimator):
+    clip, tr, steps, acc = _run(case, clip_of, poses_of)
+    print(f"\n{acc.row(case)}  [{estimator.backend_name} {estimator.precision}]")
+    unchecked = _check(case, clip, steps, acc)
+    if "runner_faces" in clip.truth.get("scene", {}):
+        assert acc.facing == clip.facing
+    else:
+        unchecked.append("facing (no 'scene.runner_faces')")
+    # The near leg is the anatomical side the camera sees (ground truth: left on male_side, right on
+    # its mirror image).
+    if "near_leg" in clip.truth:
+        assert {s.side for s in steps if s.leg == "near"} == {clip.truth["near_leg"]}
+    else:
+        unchecked.append("near leg side (no 'near_leg')")
+    _skip_unchecked(clip, unchecked)
+
+
+@pytest.mark.parametrize("case", [SOURCE_CLIP, "dark"])
+def test_acceptance_on_a_float32_runtime(case, clip_of, poses_of):
     """The same gate on ONNX Runtime, float32 on every CPU: the verdict is the same as on the
     runtime and precision the machine picks."""
-    clip, tr, steps, acc = _run(kind, make_derived, poses_of, backend="onnx")
-    print(f"\n{acc.row(kind)}  [onnx f32]")
-    _check(kind, clip, steps, acc)
+    clip, tr, steps, acc = _run(case, clip_of, poses_of, backend="onnx")
+    print(f"\n{acc.row(case)}  [onnx f32]")
+    _skip_unchecked(clip, _check(case, clip, steps, acc))
+
+
+def test_truth_describes_its_video(case, clip_of, poses_of):
+    """Each case's truth names the frame rate, size and frame count of its file (read back with
+    OpenCV), and the pose pass decodes exactly that many frames: event frames and durations are
+    counted on the file the tracker sees."""
+    clip = clip_of(case)
+    v, info = clip.truth["video"], read_video_info(clip.path)
+    assert v["fps"] == pytest.approx(info["fps"], abs=1e-3)
+    assert (v["width"], v["height"], v["frames"]) == (info["width"], info["height"], info["frames"])
+    if "duration_s" in v:
+        assert v["duration_s"] == pytest.approx(v["frames"] / v["fps"], abs=1e-6)
+    assert len(poses_of(clip)) == v["frames"]
 
 
 def test_mirroring_changes_no_metric_but_facing(make_derived, poses_of):
@@ -101,12 +170,13 @@ def test_mirroring_changes_no_metric_but_facing(make_derived, poses_of):
             assert np.isclose(getattr(s, name), getattr(m, name), atol=1e-4, equal_nan=True), name
 
 
-def test_table(make_derived, poses_of):
-    """Prints the accuracy table for all five versions (run with -s)."""
-    rows = [_run(k, make_derived, poses_of)[3].row(k) for k in ALL_KINDS]
-    rows += [_run(k, make_derived, poses_of, "onnx")[3].row(k) + "  [onnx f32]" for k in ("original", "dark")]
+def test_table(clip_of, poses_of):
+    """Prints the accuracy table for every case, and male_side and dark on ONNX Runtime (run with -s)."""
+    cases = [c for c in _cases() if "initial_contact_frames" in clip_of(c).truth]
+    rows = [_run(c, clip_of, poses_of)[3].row(c) + ("  PENDING" if c in PENDING else "") for c in cases]
+    rows += [_run(c, clip_of, poses_of, "onnx")[3].row(c) + "  [onnx f32]" for c in (SOURCE_CLIP, "dark")]
     print("\n" + "\n".join(rows))
-    assert len(rows) == len(ALL_KINDS) + 2
+    assert len(rows) == len(cases) + 2
 
 
 def _relabel(p, rng, swap_p: float, collapse: bool):
