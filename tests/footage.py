@@ -293,7 +293,7 @@ def derived_clip(src: Clip, kind: str, folder: Path) -> Clip:
     return Clip(f"{src.name}_{kind}", dst, truth)
 
 
-DERIVED_KINDS = ("mirror", "fps15", "fps60", "webcam", "dark")
+DERIVED_KINDS = ("mirror", "fps15", "fps25", "fps50", "fps60", "webcam", "wide", "small", "dark", "overlay", "blur3")
 
 
 def write_landscape(src: Clip, dst: Path, n: int) -> Path:

@@ -1,6 +1,7 @@
 """Acceptance on real footage: the real model's poses of every real clip under the footage root
-(each folder with a ground_truth.json and its video) and of male_side's derived versions (mirror,
-fps15, fps60, webcam, dark) through the gait tracker, against
+(each folder with a ground_truth.json and its video) and of male_side's derived versions (mirror;
+resampled to 15, 25, 50 and 60 fps; webcam and wide landscape frames; a camera twice as far away;
+dark and noisy; analysis lines burned in; a 3-frame slow shutter) through the gait tracker, against
 the transformed ground truth, on the backend and precision this machine picks, and male_side and its
 dark copy again on ONNX Runtime (float32 everywhere), so the verdict is seen not to hang on the
 arithmetic.
@@ -40,11 +41,19 @@ REAL = replace(CLEAN, cadence_spm=1.0)
 # differences added to the f32 poses: worst seen within_1 0.62, within_2 0.91 (30/33),
 # extra 0.09, toe-offs 5 of 6, cadence 1.3 spm. The gait issue works to bring it to CLEAN.
 DARK = Bounds(cadence_spm=1.5, within_1=0.55, within_2=0.85, extra=0.12, toe_within_2=4 / 6)
-# Derived cases not named here are held to CLEAN, real clips to REAL.
+# Derived cases not named here are held to CLEAN, real clips to REAL. The farther camera (small) and
+# the slow shutter (blur3) are degraded too, but measured within CLEAN: they stay on it.
 BOUNDS = {"dark": DARK}
-# Cases whose acceptance fails with the current tracker (measured; issue 11): expected to fail,
-# strictly, so one that starts passing turns the run red and must be moved out of this set.
-PENDING: set[str] = set()
+# Cases whose acceptance fails with the current tracker (measured on this machine, OpenVINO bf16;
+# issue 11): expected to fail, strictly, so one that starts passing turns the run red and must be
+# moved out of this set.
+#   wide: toe-offs 5 of 6 (toe_within_2 0.83 < 1.0): the far foot's toe-off at frame 54 is timed at
+#     57, 3 frames late (56 on the portrait original, at the 2-frame limit).
+#   overlay: cadence 163.5 spm (-5.3; 157.7 in another run: the poses here vary between runs),
+#     landings 48% within 1 frame and 67% within 2, 9% extra, toe-offs 4 of 6, contact 296 ms: the
+#     burned-in lines cost the model the right ankle in 32% of frames (ankle confidence 0.68 and
+#     0.47, 0.98 and 0.95 on the clean clip) and the tracker loses 8-9 of 33 landings.
+PENDING = {"wide", "overlay"}
 
 
 def _cases() -> list[str]:
