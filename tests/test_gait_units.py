@@ -247,30 +247,3 @@ def test_leg_phase_names_alternate_and_later_votes_fix_an_early_wrong_label():
     assert at_once[0] == "right"  # only the wrong vote heard
     assert [ph.side(p) for p in parities] == ["left" if x else "right" for x in truth_left]
     assert LegPhase().side(0) == "unknown"
-
-
-@pytest.mark.parametrize("belt, level", [(None, None), (1.5, None), (1.5, 0.0)])
-def test_contact_kink_finds_where_a_free_swing_meets_the_belt_line(belt, level):
-    """A foot that swings forward, reaches its forward extreme 40 ms before contact and pulls back,
-    then moves back with the belt at 1.5 bh/s at floor height from t = 0.5 s, sampled at 30 fps: the
-    knot is found within the grid step, with the belt speed and floor level known or not."""
-    from live.gait.signals import contact_kink
-
-    t = np.arange(0.25, 0.70, 1 / 30)
-    tc = 0.5
-    d = t - tc
-    # Before: a parabola whose slope at tc is -0.5 bh/s (a pull-back slower than the belt).
-    x = np.where(d < 0, -0.5 * d - 7.8 * d * d, -1.5 * d)
-    y = np.where(d < 0, 0.6 * d * d - 0.3 * d, 0.0)  # still descending at contact, then on the floor
-    got = contact_kink(t, x, y, (0.40, 0.62), 0.002, belt, level)
-    assert got == pytest.approx(tc, abs=0.004)
-
-
-def test_contact_kink_is_nan_when_the_contact_is_outside_its_range():
-    from live.gait.signals import contact_kink
-
-    t = np.arange(0.25, 0.70, 1 / 30)
-    d = t - 0.5
-    x = np.where(d < 0, -0.5 * d - 7.8 * d * d, -1.5 * d)
-    y = np.where(d < 0, 0.6 * d * d - 0.3 * d, 0.0)
-    assert math.isnan(contact_kink(t, x, y, (0.30, 0.42), 0.002, 1.5, 0.0))

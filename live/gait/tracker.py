@@ -135,8 +135,7 @@ class GaitTracker:
         seen = np.isfinite(raw).any()
         rear_fl = np.nanmax([x - ref for x in raw]) if seen else math.nan
         rear_fr = np.nanmax([ref - x for x in raw]) if seen else math.nan
-        vals = dict(hip_x=hip_x, hip_y=hip_y, sh_x=sh_x, sh_y=sh_y, apart=apart, rear_fl=rear_fl, ref_x=ref,
-                    bh_px=bh,
+        vals = dict(hip_x=hip_x, hip_y=hip_y, sh_x=sh_x, sh_y=sh_y, apart=apart, rear_fl=rear_fl,
                     rear_fr=rear_fr, x_left=raw[0],
                     x_right=raw[1], conf_left=pose.conf[Kp.LEFT_ANKLE], conf_right=pose.conf[Kp.RIGHT_ANKLE])
         for i, leg in enumerate((a, b)):
