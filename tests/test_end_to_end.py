@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from live.keypoints import Kp
+from live_run import interrupt_live
 
 SESSION_FILES = ("poses.jsonl", "steps.csv", "cues.jsonl", "summary.json", "profile.json")
 
@@ -136,19 +137,10 @@ def test_a_front_view_is_said_once_and_gives_no_cues(model_path, tmp_path):
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
 def test_interrupted_session_is_saved_with_exit_130(clip, model_path, tmp_path, sig):
     out = tmp_path / "session"
-    env = dict(os.environ, POSECOACH_MODEL=str(model_path))
-    proc = subprocess.Popen([sys.executable, "-m", "live", "live", "--source", str(clip.path), "--realtime",
-                             "--no-display", "--no-speech", "--out", str(out)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    poses = out / "poses.jsonl"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and (not poses.is_file() or len(poses.read_text().splitlines()) < 30):
-        time.sleep(0.1)  # until a second of the run has been processed
-    proc.send_signal(sig)
-    _, stderr = proc.communicate(timeout=60)
-    assert proc.returncode == 130, stderr
+    code, stderr = interrupt_live(clip.path, model_path, out, sig, 30)  # a second of the run processed
+    assert code == 130, stderr
     assert "Traceback" not in stderr
+    poses = out / "poses.jsonl"
     summary = json.loads((out / "summary.json").read_text())
     assert 30 <= summary["frames"] < 360
     assert len(poses.read_text().splitlines()) == summary["frames"]

@@ -9,9 +9,9 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
+from live_run import interrupt_live
 from report_page import DATA_URI, SessionFiles, as_shown, parse
 
 # A short rehearsal: the 12 s clip is inside the default 20 s warm-up, so lower it to get cues.
@@ -53,17 +53,8 @@ def test_live_rehearsal_writes_report_html(clip, model_path, tmp_path):
 
 def test_interrupted_live_session_still_writes_report_html(clip, model_path, tmp_path):
     out = tmp_path / "session"
-    env = dict(os.environ, POSECOACH_MODEL=str(model_path))
-    proc = subprocess.Popen([sys.executable, "-m", "live", "live", "--source", str(clip.path), "--realtime",
-                             "--no-display", "--no-speech", "--out", str(out)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    poses, deadline = out / "poses.jsonl", time.monotonic() + 120
-    while time.monotonic() < deadline and (not poses.is_file() or len(poses.read_text().splitlines()) < 120):
-        time.sleep(0.1)  # four seconds of running: a few steps to plot
-    proc.send_signal(signal.SIGINT)
-    _, stderr = proc.communicate(timeout=60)
-    assert proc.returncode == 130, stderr
+    code, stderr = interrupt_live(clip.path, model_path, out, signal.SIGINT, 120)  # 4 s: a few steps to plot
+    assert code == 130, stderr
     assert "Traceback" not in stderr
     _check_numbers(out)
 
