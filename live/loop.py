@@ -333,9 +333,9 @@ def _closing_notes(inputs: _Inputs, pipeline: Pipeline, source, session: Session
     if session.cues == 0:
         span_s = landings[-1][0] - landings[0][0] if landings else 0.0
         if len(landings) < c.warmup_steps or span_s < c.warmup_s:
-            say(f"No cues: the run had {len(landings)} steps over {span_s:.0f} s, inside the coach's warm-up of "
-                f"{c.warmup_steps} steps and {c.warmup_s:g} s; for a short rehearsal lower [coach] warmup_s and "
-                "warmup_steps in a --cues file.")
+            say(f"No cues: the run had {len(landings)} steps over {span_s:.0f} s, and the coach speaks only after a "
+                f"warm-up of {c.warmup_steps} steps and {c.warmup_s:g} s of running; for a short rehearsal lower "
+                "[coach] warmup_s and warmup_steps in a --cues file.")
 
 
 def _finish(session: Session, inputs: _Inputs, pipeline: Pipeline | None, source) -> None:

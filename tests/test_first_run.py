@@ -62,7 +62,7 @@ def test_the_log_is_lines_not_a_progress_bar_and_says_why_no_cue_came(named_run)
     assert "\r" not in err  # a log file, not a terminal: no redrawn bar
     assert "it/s" not in err and "frame/s" not in err
     lines = [line for line in err.splitlines() if line.startswith("posecoach: No cues")]
-    assert len(lines) == 1 and "warm-up of 20 steps and 20 s" in lines[0], err
+    assert len(lines) == 1 and "warm-up of 20 steps and 20 s of running" in lines[0], err
 
 
 def test_frames_dropped_by_a_slow_computer_are_said_at_the_end(capsys):
