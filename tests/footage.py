@@ -303,6 +303,13 @@ def write_landscape(src: Clip, dst: Path, n: int) -> Path:
     return dst
 
 
+def write_scaled(src: Clip, dst: Path, n: int, size_wh: tuple[int, int]) -> Path:
+    """The first `n` frames of a clip resized to `size_wh` (e.g. a 1080x1920 phone recording)."""
+    frames = (cv2.resize(img, size_wh, interpolation=cv2.INTER_CUBIC) for i, img in zip(range(n), _frames(src)))
+    _write(frames, dst, src.fps)
+    return dst
+
+
 def write_frames(src: Clip, folder: Path, n: int) -> Path:
     """The first `n` frames of a clip as JPEG images in `folder` (an image-folder source)."""
     folder.mkdir(parents=True, exist_ok=True)

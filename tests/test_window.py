@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 import pytest
 
-from footage import write_landscape
+from footage import write_landscape, write_scaled
 from live.overlay import HUD_BG
 
 SCREEN_WH = (1280, 1024)
@@ -89,9 +89,17 @@ def _live_window(clip_path: Path, display: str, tmp_path: Path, model_path: Path
     return geom, shot, err
 
 
-@pytest.mark.parametrize("kind", ["portrait", "webcam"])
+def _source(kind: str, clip, tmp_path: Path) -> Path:
+    if kind == "portrait":
+        return clip.path  # 720x1280
+    if kind == "phone_1080x1920":
+        return write_scaled(clip, tmp_path / "phone.mp4", 150, (1080, 1920))
+    return write_landscape(clip, tmp_path / "webcam.mp4", 150)  # 640x480
+
+
+@pytest.mark.parametrize("kind", ["portrait", "phone_1080x1920", "webcam"])
 def test_window_fits_the_screen_and_hud_is_readable(kind, clip, model_path, xvfb, tmp_path):
-    source = clip.path if kind == "portrait" else write_landscape(clip, tmp_path / "webcam.mp4", 150)
+    source = _source(kind, clip, tmp_path)
     cap = cv2.VideoCapture(str(source))
     frame_wh = (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
     cap.release()
