@@ -86,6 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--cues", type=Path, help="the cue file the run used, for its thresholds "
                         "(default: the one summary.json names, else the defaults)")
 
+    compare = sub.add_parser("compare", help="two session folders side by side, with the run-to-run noise")
+    compare.add_argument("session_a", type=Path, help="a session folder (A)")
+    compare.add_argument("session_b", type=Path, help="another session folder (B)")
+    compare.add_argument("--out", type=Path, help="page to write (default: compare-A-B.html in the current folder)")
+
     say = sub.add_parser("say", help="speak a phrase (voice check), or write it to a WAV file")
     say.add_argument("text")
     say.add_argument("--wav", help="write the speech to this WAV file instead of playing it")
@@ -132,6 +137,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from live.report import report_command
 
         return report_command(args.session, args.cues)
+    if args.command == "compare":
+        from live.report.compare import compare_command
+
+        return compare_command(args.session_a, args.session_b, args.out)
     if args.command == "say":
         from cues.say import say_command
 

@@ -80,6 +80,11 @@ _HEADLINES = (
 )
 
 
+def headline_metrics() -> tuple[tuple[str, str, str], ...]:
+    """(metric, label, unit) of each headline number, in the page's order."""
+    return tuple((metric, label, unit) for metric, label, unit, _meaning, _pose in _HEADLINES)
+
+
 def rule_for(config: CuesConfig, metric: str) -> RuleConfig | None:
     """The first enabled rule on this metric (the order of the cue file)."""
     return next((r for r in config.faults if r.metric == metric and r.enabled), None)

