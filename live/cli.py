@@ -91,6 +91,10 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("session_b", type=Path, help="another session folder (B)")
     compare.add_argument("--out", type=Path, help="page to write (default: compare-A-B.html in the current folder)")
 
+    history = sub.add_parser("history", help="a runner's headline metrics over their sessions (--profile NAME runs)")
+    history.add_argument("name", help="the runner name (the profile's name)")
+    history.add_argument("--out", type=Path, help="page to write (default: history-NAME.html in the current folder)")
+
     say = sub.add_parser("say", help="speak a phrase (voice check), or write it to a WAV file")
     say.add_argument("text")
     say.add_argument("--wav", help="write the speech to this WAV file instead of playing it")
@@ -141,6 +145,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from live.report.compare import compare_command
 
         return compare_command(args.session_a, args.session_b, args.out)
+    if args.command == "history":
+        from live.report.history import history_command
+
+        return history_command(args.name, args.out)
     if args.command == "say":
         from cues.say import say_command
 

@@ -351,6 +351,20 @@ def _finish(session: Session, inputs: _Inputs, pipeline: Pipeline | None, source
         profile = _profile_used(inputs, pipeline, source)
     session.close(summary, profile)
     _write_report(session, inputs)
+    _record_history(session, inputs)
+
+
+def _record_history(session: Session, inputs: _Inputs) -> None:
+    """A run with a runner profile goes into that runner's index, for `posecoach history`. The
+    session is already saved, so an index that cannot be written costs one sentence, nothing more."""
+    if inputs.profile is None:
+        return
+    from live.report.history import record_session
+
+    try:
+        record_session(inputs.profile.name, session.folder)
+    except Exception as err:  # noqa: BLE001 - the index is an extra; the session folder is what matters
+        say(f"The session could not be added to {inputs.profile.name!r}'s history ({type(err).__name__}: {err}).")
 
 
 def _write_report(session: Session, inputs: _Inputs) -> None:
