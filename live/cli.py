@@ -70,7 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
     analyze = sub.add_parser("analyze", help="the same pipeline on a recording, as fast as possible")
     analyze.add_argument("video", help="video file (or image folder)")
     _add_pipeline_options(analyze)
-    analyze.add_argument("--record", type=Path, help="save the annotated video to this .mp4")
+    # --video-out is the name for review: the annotated frames, every one, at the clip's rate (play
+    # it slowed down); --record stays as the name `live` uses, for scripts that already pass it.
+    analyze.add_argument("--video-out", "--record", type=Path, dest="record", metavar="FILE.mp4",
+                         help="save the annotated video (skeleton, Pose line, HUD) to this .mp4, frame for frame")
 
     cal = sub.add_parser("calibrate", help="guided camera and runner check; writes a runner profile")
     cal.add_argument("--source", default="0", help="camera index (default 0), video file, image or stream URL")
