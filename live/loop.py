@@ -149,7 +149,8 @@ class _ViewGuard:
 class Pipeline:
     """The per-frame work, in order. Built by `run`; `process(frame)` is the hot path."""
 
-    def __init__(self, estimator, gait, coach, speaker, session: Session, display, recorder, auto, view):
+    def __init__(self, estimator, gait, coach, speaker, session: Session, display, recorder, auto, view,
+                 keyframes=None):
         self.estimator = estimator
         self.auto = auto  # AutoCalibrator when no profile was given: records what the run measured
         self.view = view
@@ -159,6 +160,7 @@ class Pipeline:
         self.session = session
         self.display = display
         self.recorder = recorder
+        self.keyframes = keyframes  # KeyFrames: the report's stills, picked as steps come out
         self.rate = _Rate()
         # The skeleton on screen is drawn from smoothed keypoints (no jitter); the gait tracker
         # keeps the raw ones, whose event times its zero-phase fits read without lag.
@@ -176,6 +178,12 @@ class Pipeline:
         steps = self.view.update(self.gait.update(pose))
         self.session.add_steps(steps)
         snapshot = self.gait.snapshot()
+        if self.keyframes is not None:
+            # By reference: the ring holds ~1.5 s of the source's frames; only a step that beats
+            # the current candidate is drawn and downscaled.
+            self.keyframes.add(frame.index, frame.image, pose, self.gait.support_foot_xy)
+            for step in steps:
+                self.keyframes.offer(step, snapshot.medians, self.gait.toe_offs)
         for cue in self.coach.update(frame.t, steps, snapshot.cadence_spm, speaker_busy=self.speaker.busy):
             spoken = self.speaker.say(cue.text)
             self.cue_text = cue.text
@@ -256,7 +264,10 @@ def _build(opts: RunOptions, inputs: _Inputs, estimator, stack: ExitStack, sourc
             say(why)
     recorder = stack.enter_context(Recorder(opts.record, source.info.fps)) if opts.record else None
     view = _ViewGuard(auto, inputs.profile.view if inputs.profile is not None else None)
-    return Pipeline(estimator, gait, coach, speaker, session, display, recorder, auto, view)
+    from live.keyframes import KeyFrames
+
+    keyframes = KeyFrames(source.info.fps, inputs.cues_config.faults, baseline)
+    return Pipeline(estimator, gait, coach, speaker, session, display, recorder, auto, view, keyframes)
 
 
 def run(opts: RunOptions) -> int:
@@ -343,15 +354,28 @@ def _finish(session: Session, inputs: _Inputs, pipeline: Pipeline | None, source
     summary: dict = {"source": source.info.name, "fps": source.info.fps, "dropped_frames": source.dropped}
     profile = None
     if pipeline is not None:
-        session.add_steps(pipeline.view.update(pipeline.gait.finish()))  # the last steps, with the data there is
+        last = pipeline.view.update(pipeline.gait.finish())  # the last steps, with the data there is
+        session.add_steps(last)
+        for step in last if pipeline.keyframes is not None else ():
+            pipeline.keyframes.offer(step, pipeline.gait.snapshot().medians, pipeline.gait.toe_offs)
         summary.update(pipeline.gait.summary())
         cues_file = inputs.cues_config.source  # "defaults", or the --cues path: absolute, for `posecoach report`
         summary.update(backend=pipeline.estimator.describe(),
                        cues_config=cues_file if cues_file == "defaults" else str(Path(cues_file).resolve()))
         profile = _profile_used(inputs, pipeline, source)
     session.close(summary, profile)
+    if pipeline is not None and pipeline.keyframes is not None:
+        _write_keyframes(session, pipeline)
     _write_report(session, inputs)
     _record_history(session, inputs)
+
+
+def _write_keyframes(session: Session, pipeline: Pipeline) -> None:
+    """keyframes/ for the report; like the report, an extra whose failure costs one sentence."""
+    try:
+        pipeline.keyframes.write(session.folder)
+    except Exception as err:  # noqa: BLE001 - the session files are already saved
+        say(f"The key frames could not be written ({type(err).__name__}: {err}).")
 
 
 def _record_history(session: Session, inputs: _Inputs) -> None:

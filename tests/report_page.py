@@ -11,7 +11,7 @@ from pathlib import Path
 from cues.config import load_cues_config
 from live.report.targets import POSE_SOURCES
 
-DATA_URI = re.compile(r"data:image/png;base64,[A-Za-z0-9+/=]+")
+DATA_URI = re.compile(r"data:image/(?:png|jpeg);base64,[A-Za-z0-9+/=]+")
 
 
 class PageParser(HTMLParser):
@@ -74,6 +74,8 @@ class SessionFiles:
         with open(folder / "steps.csv", newline="") as f:
             self.steps = list(csv.DictReader(f))
         self.poses = len((folder / "poses.jsonl").read_bytes().splitlines())
+        index = folder / "keyframes" / "keyframes.json"
+        self.keyframes = json.loads(index.read_text()) if index.is_file() else None
         used = self.summary.get("cues_config", "defaults")
         self.config = load_cues_config(None if used == "defaults" else used)
 
@@ -88,6 +90,8 @@ class SessionFiles:
             return _dig(self.profile, rest)
         if kind == "folder":
             return self.folder.name
+        if kind == "keyframes":
+            return _dig(self.keyframes, rest)
         if kind == "poses":
             return self.poses
         if kind == "pose":

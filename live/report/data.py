@@ -5,6 +5,7 @@ named in `SessionData.notes`, one plain sentence each, and the page shows those 
 """
 from __future__ import annotations
 
+import base64
 import csv
 import json
 import math
@@ -30,6 +31,7 @@ class SessionData:
     profile: dict | None
     pose_lines: int  # complete lines in poses.jsonl (frames recorded)
     notes: tuple[str, ...]  # what is missing or cut short, one sentence each
+    keyframes: dict | None = None  # keyframes/keyframes.json, each frame with its JPEG as "jpeg_base64"
 
     @property
     def good_steps(self) -> tuple[dict, ...]:
@@ -51,7 +53,23 @@ def load_session(folder: str | Path) -> SessionData:
     steps = _read_steps(folder / "steps.csv", notes)
     cues = _read_jsonl(folder / "cues.jsonl", notes)
     pose_lines = _count_pose_lines(folder / "poses.jsonl", notes)
-    return SessionData(folder, summary, steps, cues, profile, pose_lines, tuple(notes))
+    return SessionData(folder, summary, steps, cues, profile, pose_lines, tuple(notes), _read_keyframes(folder))
+
+
+def _read_keyframes(folder: Path) -> dict | None:
+    """keyframes.json with each listed image read in (the page embeds them); None when the run kept
+    none (an older run, or no step good enough). A listed image that is gone is left out."""
+    index = folder / "keyframes" / "keyframes.json"
+    try:
+        data = json.loads(index.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    frames = []
+    for i, e in enumerate(data.get("frames") or [] if isinstance(data, dict) else []):
+        path = folder / "keyframes" / Path(str(e.get("file", ""))).name
+        if isinstance(e, dict) and path.is_file():
+            frames.append(dict(e, index=i, jpeg_base64=base64.b64encode(path.read_bytes()).decode("ascii")))
+    return {"main_fault": data.get("main_fault"), "frames": frames} if frames else None
 
 
 def _read_json(path: Path, notes: list[str], consequence: str) -> dict | None:

@@ -165,6 +165,55 @@ def _cue_table(data: SessionData) -> str:
             f"{''.join(rows)}</table></div>")
 
 
+_PHASE_WORDS = {"landing": "landing", "midstance": "mid-stance", "toe_off": "toe-off"}
+
+
+def _keyframe_row(frames: list[dict], caption: str) -> str:
+    figs = []
+    for e in frames:
+        phase, src = str(e.get("phase")), f"keyframes:frames.{e['index']}.frame"
+        figs.append(f'<figure><figcaption>{escape(_PHASE_WORDS.get(phase, phase))}, frame {num(src, e.get("frame"), 0)}'
+                    f'</figcaption><img alt="{escape(str(e.get("kind")))} step, {escape(phase)}" '
+                    f'src="data:image/jpeg;base64,{e["jpeg_base64"]}"></figure>')
+    return f'<p>{caption}</p><div class="keyframes">{"".join(figs)}</div>'
+
+
+def _step_words(e: dict) -> str:
+    """'near leg, landing at 8.40 s' for a key frame's step, tagged to keyframes.json."""
+    at = f"keyframes:frames.{e['index']}"
+    return f"{txt(at + '.leg', e.get('leg'))} leg, landing at {num(at + '.step_t_s', e.get('step_t_s'), 2)} s"
+
+
+def _keyframes(data: SessionData) -> str:
+    """The stills the run kept: a typical step, and the worst step of the session's main fault."""
+    kf = data.keyframes
+    if not kf:
+        return ("<p>No key frames in this folder (an older run, or no good step was complete "
+                "while its frames were still held).</p>")
+    typical = [e for e in kf["frames"] if e.get("kind") == "typical"]
+    worst = [e for e in kf["frames"] if e.get("kind") == "worst"]
+    out = ["<p class='sub'>Drawn on the camera's own frames: the skeleton (green) and the Pose line (amber: "
+           "shoulder, hip, ball of the support foot), which the Pose Method wants vertical at mid-stance.</p>"]
+    if typical:
+        out.append(_keyframe_row(typical, f"A typical step: the good step closest to the running medians "
+                                          f"({_step_words(typical[0])})."))
+    main = kf.get("main_fault") or {}
+    if worst:
+        e = worst[0]
+        at = f"keyframes:frames.{e['index']}"
+        unit = escape(str(e.get("metric", "")).rsplit("_", 1)[-1])
+        word = "above" if e.get("direction") == "above" else "below"
+        on = num(at + ".on", e.get("on"), exact_decimals(e.get("on") or 0))
+        out.append(_keyframe_row(worst, f"The worst step for the session's main fault, "
+                                        f"{txt('keyframes:main_fault.fault', main.get('fault'))} (the rule with the "
+                                        f"largest severity over the run): {txt(at + '.metric', e.get('metric'))} "
+                                        f"{num(at + '.value', e.get('value'), 2)} {unit}, where the coach cues "
+                                        f"{word} {on} ({_step_words(e)})."))
+    elif not main:
+        out.append("<p>No fault: no rule's median over the run is beyond the level where the coach counts it fixed.</p>")
+    return "".join(out)
+
+
 def _plots(panels: tuple[Panel, ...], window_steps: int) -> str:
     if not panels:
         return "<p>No steps to plot (steps.csv is missing or has too few steps).</p>"
@@ -232,6 +281,8 @@ def render_page(data: SessionData, targets: tuple[Target, ...], config: CuesConf
 <p class="sub">Each number is the median over the good steps (quality ok) of the whole run; the verdict compares it
 with the Pose Method's numbers and with the thresholds the coach uses to cue.</p>
 <div class="cards">{cards}</div>
+<h2>Key frames</h2>
+{_keyframes(data)}
 <h2>Near leg and far leg</h2>
 {_legs_table(data)}
 <h2>Over time</h2>
