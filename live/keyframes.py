@@ -26,7 +26,7 @@ from live.overlay import draw_pose_line, draw_skeleton
 from live.types import PoseFrame, StepEvent
 
 # Landing to emission is the gait tracker's lag: 0.70 s median on the shared clip (summary lag_ms),
-# up to ~0.9 s; plus the ring must still hold the landing when the step comes out.
+# 0.76 s at most; twice that, so a slower tracker or a dropped frame still finds the landing.
 RING_S = 1.5
 TOE_OFF_SEARCH_S = 0.6  # a toe-off of the step's leg this soon after its landing is the step's own
 KEYFRAME_HEIGHT_PX = 360  # enough to see the shank and the Pose line; ~15 kB as JPEG
