@@ -258,7 +258,7 @@ class GaitTracker:
         samples = StepSamples(np.asarray(h.t), col("hip_x"), col("hip_y"), col("sh_x"), col("sh_y"),
                               col(f"ax_{leg}"), col(f"ay_{leg}"), col(f"kx_{leg}"), col(f"ky_{leg}"))
         bh_m = self.body.body_height_px or bh
-        m = step_metrics(samples, s.t_land, s.t_toe, t_next, self.body.sign, bh_m, period, self._frame_s)
+        m = step_metrics(samples, s.t_land, s.t_toe, t_next, self.body.sign, bh_m, period, self._frame_s, self.config)
         flags = list(s.flags)
         if s.leg < 0:
             flags.append("leg_unknown")
