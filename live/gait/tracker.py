@@ -17,6 +17,7 @@ from live.gait.events import EventDetector, StepTiming
 from live.gait.legs import LegPhase, LegTracker
 from live.gait.metrics import BALL_FORWARD_BH, StepSamples, step_metrics
 from live.gait.output import cadence_from_landings, summary_dict
+from live.gait.plausible import implausible_flags
 from live.keypoints import Kp
 from live.types import STEP_METRICS, GaitSnapshot, PoseFrame, StepEvent
 
@@ -268,6 +269,7 @@ class GaitTracker:
             flags.append("leg_hidden")
         if self.facing is None:
             flags.append("facing_unknown")
+        flags += implausible_flags(m)  # measured something no runner does: recorded, not cued
         s.side = self.phase.side(s.parity)
         return StepEvent(t_s=s.t_land, frame=self._frame_at(s.t_land, "after"), leg=self._leg_name(s.side), side=s.side, quality=";".join(flags) or "ok",
                          t_emit_s=now, **{k: float(m[k]) for k in STEP_METRICS})
