@@ -14,15 +14,18 @@ import time
 from collections import deque
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime
 from pathlib import Path
 
 from tqdm import tqdm
 
+from live.console import say
 from live.display import Recorder, Window, display_available
 from live.errors import EXIT_INTERRUPTED, EXIT_NO_RUNNER, EXIT_OK
 from live.overlay import Hud, draw_hud, draw_scene
 from live.session import Session, check_out_folder
+from live.session_end import closing_notes as _closing_notes
+from live.session_end import finish as _finish
+from live.session_end import record_history as _record_history  # noqa: F401 - tests call it here
 from live.smoothing import PoseSmoother
 from live.types import Frame, PoseFrame, StepEvent
 
@@ -51,12 +54,6 @@ class RunOptions:
     rate_wpm: int | None = None
     metronome_spm: float | None = None
     facing: str | None = None
-
-
-def say(sentence: str) -> None:
-    """One line on stderr; through tqdm, so a message during `analyze` does not land inside the
-    progress bar's line."""
-    tqdm.write(f"posecoach: {sentence}", file=sys.stderr)
 
 
 @contextmanager
@@ -315,89 +312,3 @@ def _run_session(opts: RunOptions, inputs: _Inputs, estimator, source) -> int:
             code = EXIT_NO_RUNNER
         say(f"Session saved in {session.folder}: {session.frames} frames, {len(session.steps)} steps, {session.cues} cues.")
         return code
-
-
-def _profile_used(inputs: _Inputs, pipeline: Pipeline, source) -> dict:
-    """profile.json: the given profile, or the one auto-calibration measured from this run (or, when
-    it could not, why not)."""
-    if inputs.profile is not None:
-        return inputs.profile.to_dict()
-    report = pipeline.auto.report()
-    if not report.ok:
-        # A wrong view was said when it was found: name the first other problem, if any.
-        unsaid = [p for p in report.problems if pipeline.view.view in (None, "side") or not p.startswith("The camera sees")]
-        why = unsaid[0] if unsaid else "the camera's view, said above"
-        say(f"No runner profile could be measured from this run (profile.json lists why): {why}")
-        return {"usable": False, "measured_from": "auto", "problems": list(report.problems)}
-    return report.to_profile(source=source.info.name, created=datetime.now().isoformat(timespec="seconds")).to_dict()
-
-
-def _closing_notes(inputs: _Inputs, pipeline: Pipeline, source, session: Session) -> None:
-    """What a runner would otherwise wonder about after the run: frames the processing could not
-    keep up with, and why a run gave no cues."""
-    if source.dropped:
-        total = session.frames + source.dropped
-        say(f"{source.dropped} of {total} frames ({source.dropped / total:.0%}) were dropped: this computer processed "
-            f"fewer frames per second than the source's {source.info.fps:.0f}; the measurements rest on the frames kept.")
-    landings = pipeline.gait.landings
-    c = inputs.cues_config.coach
-    if session.cues == 0:
-        span_s = landings[-1][0] - landings[0][0] if landings else 0.0
-        if len(landings) < c.warmup_steps or span_s < c.warmup_s:
-            say(f"No cues: the run had {len(landings)} steps over {span_s:.0f} s, and the coach speaks only after a "
-                f"warm-up of {c.warmup_steps} steps and {c.warmup_s:g} s of running; for a short rehearsal lower "
-                "[coach] warmup_s and warmup_steps in a --cues file.")
-
-
-def _finish(session: Session, inputs: _Inputs, pipeline: Pipeline | None, source) -> None:
-    """Write the end-of-session files even after an error or Ctrl-C."""
-    summary: dict = {"source": source.info.name, "fps": source.info.fps, "dropped_frames": source.dropped}
-    profile = None
-    if pipeline is not None:
-        last = pipeline.view.update(pipeline.gait.finish())  # the last steps, with the data there is
-        session.add_steps(last)
-        for step in last if pipeline.keyframes is not None else ():
-            pipeline.keyframes.offer(step, pipeline.gait.snapshot().medians, pipeline.gait.toe_offs)
-        summary.update(pipeline.gait.summary())
-        cues_file = inputs.cues_config.source  # "defaults", or the --cues path: absolute, for `posecoach report`
-        summary.update(backend=pipeline.estimator.describe(),
-                       cues_config=cues_file if cues_file == "defaults" else str(Path(cues_file).resolve()))
-        profile = _profile_used(inputs, pipeline, source)
-    session.close(summary, profile)
-    if pipeline is not None and pipeline.keyframes is not None:
-        _write_keyframes(session, pipeline)
-    _write_report(session, inputs)
-    _record_history(session, inputs)
-
-
-def _write_keyframes(session: Session, pipeline: Pipeline) -> None:
-    """keyframes/ for the report; like the report, an extra whose failure costs one sentence."""
-    try:
-        pipeline.keyframes.write(session.folder)
-    except Exception as err:  # noqa: BLE001 - the session files are already saved
-        say(f"The key frames could not be written ({type(err).__name__}: {err}).")
-
-
-def _record_history(session: Session, inputs: _Inputs) -> None:
-    """A run with a runner profile goes into that runner's index, for `posecoach history`. The
-    session is already saved, so an index that cannot be written costs one sentence, nothing more."""
-    if inputs.profile is None:
-        return
-    from live.report.history import record_session
-
-    try:
-        record_session(inputs.profile.name, session.folder)
-    except Exception as err:  # noqa: BLE001 - the index is an extra; the session folder is what matters
-        say(f"The session could not be added to {inputs.profile.name!r}'s history ({type(err).__name__}: {err}).")
-
-
-def _write_report(session: Session, inputs: _Inputs) -> None:
-    """report.html from the files just written. The data is already safe on disk, so a report that
-    fails is said in one sentence and never changes the run's exit code."""
-    from live.report import write_report
-
-    try:
-        say(f"Report: {write_report(session.folder, config=inputs.cues_config)}")
-    except Exception as err:  # noqa: BLE001 - an optional extra must not turn a saved run into a crash
-        say(f"report.html could not be written ({type(err).__name__}: {err}); "
-            f"try 'posecoach report {session.folder}'.")
