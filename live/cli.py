@@ -1,7 +1,9 @@
 """The `posecoach` command (and `python -m live`).
 
 Exit codes: 0 done; 2 bad input (one sentence on stderr, no traceback); 3 camera could not be opened
-or was lost; 4 no runner in any frame; 130 interrupted, after the session folder is written.
+or was lost; 4 no runner in any frame; 5 `say` could not play; 6 the disk filled up (or the session
+folder became unwritable) mid-run, what was written is kept; 70 a bug inside a stage, traceback in
+the session's session.log, session saved; 130 interrupted, after the session folder is written.
 """
 from __future__ import annotations
 
@@ -48,6 +50,8 @@ def _add_pipeline_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--profile", help="runner profile: a file, or the --name given to 'posecoach calibrate'")
     p.add_argument("--cues", type=Path, help="TOML file overriding the default cue rules and phrases")
     p.add_argument("--facing", choices=["left", "right"], help="override the detected facing direction")
+    p.add_argument("--no-keyframes", action="store_true",
+                   help="store no image of the runner (the report then has no key frames)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     live.add_argument("--rate", type=int, dest="rate_wpm", help="speech rate in words per minute")
     live.add_argument("--metronome", type=_positive_float, dest="metronome_spm", metavar="SPM",
                       help="click at this step rate (e.g. 180), the Pose cadence drill")
+    live.add_argument("--reconnect-s", type=_positive_float, default=30.0, dest="reconnect_s", metavar="S",
+                      help="when the camera or stream is lost, keep retrying this many seconds (default 30) "
+                      "before ending the session (exit 3, data saved)")
 
     analyze = sub.add_parser("analyze", help="the same pipeline on a recording, as fast as possible")
     analyze.add_argument("video", help="video file (or image folder)")
@@ -128,6 +135,8 @@ def _run_pipeline(args: argparse.Namespace) -> int:
         rate_wpm=getattr(args, "rate_wpm", None),
         metronome_spm=getattr(args, "metronome_spm", None),
         facing=args.facing,
+        reconnect_s=getattr(args, "reconnect_s", 30.0),
+        keyframes=not args.no_keyframes,
     )
     return run(opts)
 

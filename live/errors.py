@@ -10,6 +10,11 @@ EXIT_NO_RUNNER = 4  # the whole recording went by without a runner in view
 # `posecoach say` could not play the phrase (no sound output, or no speech engine): the voice check
 # failed, so it must not look like success (a session goes on with cues shown as text instead).
 EXIT_NO_AUDIO = 5
+# The session folder could not be written on: the disk filled up mid-run (what was written is kept
+# and stays readable) or the folder became unwritable.
+EXIT_DISK = 6
+# A bug inside a stage: the traceback is in the session's session.log and the session is saved.
+EXIT_CRASH = 70  # EX_SOFTWARE in sysexits.h
 EXIT_INTERRUPTED = 130  # Ctrl-C, after the session folder is written
 
 
@@ -25,3 +30,9 @@ class BadInputError(PosecoachError):
 
 class CameraError(PosecoachError):
     exit_code = EXIT_CAMERA
+
+
+class DiskError(PosecoachError):
+    """The session folder cannot take more data (disk full, folder gone or made read-only)."""
+
+    exit_code = EXIT_DISK

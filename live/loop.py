@@ -54,6 +54,8 @@ class RunOptions:
     rate_wpm: int | None = None
     metronome_spm: float | None = None
     facing: str | None = None
+    reconnect_s: float = 30.0  # a lost camera or stream is retried this long before the session ends
+    keyframes: bool = True  # the report's six stills; off: no image of the runner is stored at all
 
 
 @contextmanager
@@ -263,7 +265,7 @@ def _build(opts: RunOptions, inputs: _Inputs, estimator, stack: ExitStack, sourc
     view = _ViewGuard(auto, inputs.profile.view if inputs.profile is not None else None)
     from live.keyframes import KeyFrames
 
-    keyframes = KeyFrames(source.info.fps, inputs.cues_config.faults, baseline)
+    keyframes = KeyFrames(source.info.fps, inputs.cues_config.faults, baseline) if opts.keyframes else None
     return Pipeline(estimator, gait, coach, speaker, session, display, recorder, auto, view, keyframes)
 
 
