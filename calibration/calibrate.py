@@ -24,7 +24,7 @@ import numpy as np
 from calibration.checks import MEASURE_S, CalibrationReport, check_frames, describe
 from calibration.profile import HEIGHT_CM_RANGE, default_profile_path, save_profile
 from live.errors import EXIT_BAD_INPUT, EXIT_OK, BadInputError
-from live.types import Frame, PoseFrame
+from live.types import Frame, PoseFrame, SourceEvent
 
 # Prompts for a live camera only: they ask the runner to do something in front of it.
 PROMPT_START = "Step onto the treadmill and stand tall, side on to the camera, with your whole body in view."
@@ -136,6 +136,10 @@ def _window(src, estimator, prompt: _Prompter, window, live: bool) -> tuple[list
     people: list[np.ndarray] = []
     start, t0, t_people, t_prompt = time.monotonic(), None, -math.inf, time.monotonic()
     for frame in src:
+        if isinstance(frame, SourceEvent):  # a lost camera: its own timeout below still applies
+            if live and time.monotonic() - start > WAIT_FOR_RUNNER_S:
+                break
+            continue
         pose = estimator.estimate(frame)
         _show(window, frame, pose, prompt.text)
         if t0 is None and pose.found:

@@ -89,6 +89,15 @@ class Coach:
         self._t_cued: dict[str, float] = {}  # fault -> last cue time in its current spell
         self.dropped_stale = 0
 
+    def pause(self) -> None:
+        """The runner left the view or the camera was lost: forget the open spells and the cues
+        waiting to be said (their evidence is from a run that stopped), keep what was said and
+        when (no repeat right after the return) and the warm-up already run."""
+        self._rules.reset()
+        self._cadence.reset()
+        self._candidates.clear()
+        self._t_cued.clear()
+
     @property
     def in_flight_until(self) -> float:
         """Frame time until which the last cue is estimated to be still playing."""

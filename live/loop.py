@@ -18,16 +18,16 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from live.console import say
+from live.console import log_exception, log_to, say
 from live.display import Recorder, Window, display_available
-from live.errors import EXIT_INTERRUPTED, EXIT_NO_RUNNER, EXIT_OK
+from live.errors import EXIT_CRASH, EXIT_DISK, EXIT_INTERRUPTED, EXIT_NO_RUNNER, EXIT_OK, PosecoachError
 from live.overlay import Hud, draw_hud, draw_scene
 from live.session import Session, check_out_folder
 from live.session_end import closing_notes as _closing_notes
 from live.session_end import finish as _finish
 from live.session_end import record_history as _record_history  # noqa: F401 - tests call it here
 from live.smoothing import PoseSmoother
-from live.types import Frame, PoseFrame, StepEvent
+from live.types import Frame, PoseFrame, SourceEvent, StepEvent
 
 RUNNER_LOST_S = 2.0  # say "not in view" only after this long: a blink of missing detections is normal
 FPS_WINDOW = 30  # frames over which the HUD's processing rate is averaged
@@ -83,16 +83,19 @@ class _RunnerWatch:
         self.last_seen: float | None = None
         self.announced_lost = False
 
-    def update(self, pose: PoseFrame) -> None:
+    def update(self, pose: PoseFrame) -> bool:
+        """True on the frame the runner is declared gone (the coach then forgets the spell)."""
         if pose.found:
             if self.announced_lost:
                 say("Runner back in view.")
             self.last_seen, self.announced_lost = pose.t, False
-            return
+            return False
         since = pose.t - (self.last_seen if self.last_seen is not None else 0.0)
         if not self.announced_lost and since >= RUNNER_LOST_S:
             say("No runner in view: stand side on to the camera with the whole body in the frame.")
             self.announced_lost = True
+            return True
+        return False
 
 
 class _Rate:
@@ -166,12 +169,16 @@ class Pipeline:
         self.smoother = PoseSmoother()
         self.watch = _RunnerWatch()
         self.cue_text = ""
+        self.source_note = ""  # "camera lost: reconnecting" while a live source is away
+        self._last_scene = None  # the last frame drawn, without its HUD, for redraws while the source is away
+        self._last_hud: Hud | None = None
 
     def process(self, frame: Frame) -> bool:
         """Run one frame through every stage; False when the user asked to quit."""
         pose = self.estimator.estimate(frame)
         self.session.add_pose(pose)
-        self.watch.update(pose)
+        if self.watch.update(pose):
+            self.coach.pause()  # the runner stepped off: no cue may come from the last spell's evidence
         if self.auto is not None:
             self.auto.update(pose)
         steps = self.view.update(self.gait.update(pose))
@@ -183,7 +190,10 @@ class Pipeline:
             self.keyframes.add(frame.index, frame.image, pose, self.gait.support_foot_xy)
             for step in steps:
                 self.keyframes.offer(step, snapshot.medians, self.gait.toe_offs)
-        for cue in self.coach.update(frame.t, steps, snapshot.cadence_spm, speaker_busy=self.speaker.busy):
+        # With nobody in view no cue is said (the coach still takes the steps the gait tracker closed):
+        # a cue is for a runner who can hear it about a stride they just ran.
+        hold = self.speaker.busy or not pose.found
+        for cue in self.coach.update(frame.t, steps, snapshot.cadence_spm, speaker_busy=hold):
             spoken = self.speaker.say(cue.text)
             self.cue_text = cue.text
             self.session.add_cue(cue.to_json(spoken))
@@ -195,6 +205,7 @@ class Pipeline:
                   note=self.view.note)
         scene = frame.image.copy()
         draw_scene(scene, self.smoother.update(pose), hud)
+        self._last_scene, self._last_hud = scene, hud
         if self.recorder is not None:
             full = scene.copy() if self.display is not None else scene
             draw_hud(full, hud, pose.t)
@@ -205,6 +216,25 @@ class Pipeline:
         # whatever the camera's resolution and the window's size.
         shown = self.display.fit(scene)
         draw_hud(shown, hud, pose.t)
+        return self.display.show(shown)
+
+    def source_event(self, event: SourceEvent) -> bool:
+        """The camera or stream went away or came back: say it once (console and voice), pause the
+        coach, and keep the window showing the last frame with the news; False when the user quits."""
+        if event.kind == "lost":
+            say(event.message)
+            self.speaker.say("Camera lost.")
+            self.coach.pause()
+            self.source_note = "camera lost: reconnecting"
+        elif event.kind == "back":
+            say(event.message)
+            self.speaker.say("Camera back.")
+            self.source_note = ""
+        if self.display is None or self._last_scene is None:
+            return True
+        shown = self.display.fit(self._last_scene)
+        note = f"{self.source_note} ({event.lost_s:.0f} s)" if self.source_note else self._last_hud.note
+        draw_hud(shown, replace(self._last_hud, note=note, cue_text=""), event.t)
         return self.display.show(shown)
 
 
@@ -277,7 +307,7 @@ def run(opts: RunOptions) -> int:
     # Cheapest first, and the input before the model: a mistyped video name is reported as that,
     # whatever else is missing.
     inputs = _check_inputs(opts)
-    source = open_source(opts.source, realtime=opts.realtime)
+    source = open_source(opts.source, realtime=opts.realtime, reconnect_s=opts.reconnect_s)
     with source:
         # The model loads before the session folder exists: a bad model file leaves nothing behind.
         estimator = PoseEstimator(resolve_model_path(opts.model), backend=opts.backend, imgsz=opts.imgsz,
@@ -289,28 +319,51 @@ def run(opts: RunOptions) -> int:
 
 def _run_session(opts: RunOptions, inputs: _Inputs, estimator, source) -> int:
     height_cm = inputs.profile.height_cm if inputs.profile is not None else None
-    with Session(opts.out, height_cm) as session, ExitStack() as stack, _sigterm_as_interrupt():
+    with Session(opts.out, height_cm) as session, log_to(session.folder / "session.log"), ExitStack() as stack, \
+            _sigterm_as_interrupt():
         pipeline = None
-        code = EXIT_OK
+        code, ending = EXIT_OK, ""
         try:
             pipeline = _build(opts, inputs, estimator, stack, source, session)
             say(f"{source.info.kind} {source.info.name}: {source.info.width}x{source.info.height} at "
                 f"{source.info.fps:.1f} fps; session folder {session.folder}")
-            with _progress(source.info.frame_count, opts.analysis) as bar:
-                for frame in source:
-                    keep_going = pipeline.process(frame)
-                    bar.update(1)
-                    if not keep_going:
-                        break
+            _frames(pipeline, source, opts.analysis)
         except KeyboardInterrupt:
             code = EXIT_INTERRUPTED
             say("Interrupted: saving the session.")
+        except PosecoachError as err:  # the camera gone for good, the disk full: said after saving
+            code, ending = err.exit_code, str(err)
+        except Exception as err:  # noqa: BLE001 - a bug in a stage must not lose the session
+            log_exception(err)
+            code = EXIT_CRASH
+            ending = (f"Internal error ({type(err).__name__}: {err}); the traceback is in "
+                      f"{session.folder / 'session.log'}. Please report it with that file.")
         finally:
             _finish(session, inputs, pipeline, source)
         if pipeline is not None:
             _closing_notes(inputs, pipeline, source, session)
+        if ending:
+            say(ending)
         if code == EXIT_OK and session.frames_with_runner == 0 and session.frames > 0:
             say(f"No runner was found in any of the {session.frames} frames.")
             code = EXIT_NO_RUNNER
-        say(f"Session saved in {session.folder}: {session.frames} frames, {len(session.steps)} steps, {session.cues} cues.")
+        if code == EXIT_DISK:
+            say(f"What was written before that is kept in {session.folder}.")
+        else:
+            say(f"Session saved in {session.folder}: {session.frames} frames, {len(session.steps)} steps, "
+                f"{session.cues} cues.")
         return code
+
+
+def _frames(pipeline: Pipeline, source, analysis: bool) -> None:
+    """Every frame through the pipeline (a live source's lost / back news too) until the source
+    ends or the user quits."""
+    with _progress(source.info.frame_count, analysis) as bar:
+        for item in source:
+            if isinstance(item, SourceEvent):
+                keep_going = pipeline.source_event(item)
+            else:
+                keep_going = pipeline.process(item)
+                bar.update(1)
+            if not keep_going:
+                return

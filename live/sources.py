@@ -3,7 +3,8 @@
 Every source is a context manager and an iterator of `Frame`s with monotonic timestamps:
 - camera / stream: capture time on `time.monotonic()`; a thread keeps only the newest frames (at
   most LIVE_BACKLOG_S of video), so a slow consumer skips ahead and the drops are counted, never
-  queued up as growing lag;
+  queued up as growing lag; a lost camera is reopened with back-off, and the iterator yields
+  `SourceEvent`s meanwhile (lost / waiting / back);
 - video file: `index / fps`; decoded on its own thread into a small bounded queue (analysis: as fast
   as the consumer, no frame lost) or paced at the file's fps like a camera (`realtime`: rehearses a
   live session, drops counted like a camera);
@@ -25,7 +26,7 @@ import cv2
 import numpy as np
 
 from live.errors import BadInputError, CameraError
-from live.types import Frame
+from live.types import Frame, SourceEvent
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
 STREAM_PREFIXES = ("rtsp://", "rtmp://", "http://", "https://", "udp://", "tcp://")
@@ -35,6 +36,13 @@ _END = object()  # end-of-stream marker in a reader queue
 # needs every frame, and the timestamps are capture times, so a short delay changes no metric.
 # Longer than that, the consumer is really behind and skips ahead to stay live.
 LIVE_BACKLOG_S = 0.1
+# A camera or stream with no image for this long is lost: the runner is told within a second (even
+# a 5 fps low-light webcam delivers every 0.2 s, so a healthy source never stays silent this long).
+LOST_NOTICE_S = 0.7
+LOST_POLL_S = 0.25  # while lost, the loop hears from the source this often (window redraw, quit key)
+RECONNECT_FIRST_S = 0.25  # first retry soon (a stream hiccup), then doubling up to
+RECONNECT_MAX_S = 2.0  # a retry every 2 s: quick to resume, cheap while the camera stays away
+CAPTURE_TIMEOUT_MS = 3000  # a stream open or read that hangs gives up after this (FFmpeg backend)
 
 
 def live_backlog(fps: float) -> int:
@@ -93,11 +101,15 @@ class _ReaderThread:
     mode "live": keep only the newest `backlog` frames and count what was pushed out (camera
     semantics: a consumer that falls behind skips ahead instead of lagging further).
     `clock` gives each frame's timestamp; `pace_fps` (live mode) sleeps to play a file at its fps.
+    `reopen` (cameras, streams): called with back-off after a failed read, until a capture opens again.
     """
 
     def __init__(self, cap: cv2.VideoCapture, mode: str, clock, pace_fps: float = 0.0, maxsize: int = 4,
-                 backlog: int = 1):
+                 backlog: int = 1, reopen=None, size_wh: tuple[int, int] | None = None):
         self._cap = cap
+        self._reopen = reopen  # () -> an opened capture or None: set for cameras and streams only
+        self._size_wh = size_wh
+        self.reconnects = 0
         self._mode = mode
         self._clock = clock
         self._pace_fps = pace_fps
@@ -125,8 +137,10 @@ class _ReaderThread:
                         time.sleep(delay)
                 ok, image = self._cap.read()
                 if not ok or image is None:
+                    if self._reopen is not None and self._reconnect():
+                        continue
                     break
-                frame = Frame(np.ascontiguousarray(image), self._clock(index), index)
+                frame = Frame(self._fit(image), self._clock(index), index)
                 index += 1
                 if self._mode == "queue":
                     self._put_blocking(frame)
@@ -138,6 +152,31 @@ class _ReaderThread:
             with self._cond:
                 self._ended = True
                 self._cond.notify_all()
+
+    def _fit(self, image: np.ndarray) -> np.ndarray:
+        """The image as the session expects it: a reconnected camera may come back at another size,
+        and the window, the recording and the key frames were all set up for the first one."""
+        if self._size_wh is not None and (image.shape[1], image.shape[0]) != self._size_wh:
+            image = cv2.resize(image, self._size_wh, interpolation=cv2.INTER_AREA)
+        return np.ascontiguousarray(image)
+
+    def _reconnect(self) -> bool:
+        """Reopen a lost camera or stream with back-off (a replugged USB camera needs a moment, a
+        restarting stream server longer) until it opens again or the source is closed. The consumer
+        decides when to give up; this thread only keeps trying."""
+        self._cap.release()
+        delay_s = RECONNECT_FIRST_S
+        while not self._stop.wait(delay_s):
+            cap = self._reopen()
+            if cap is not None:
+                if self._stop.is_set():
+                    cap.release()
+                    return False
+                self._cap = cap
+                self.reconnects += 1
+                return True
+            delay_s = min(2 * delay_s, RECONNECT_MAX_S)
+        return False
 
     def _put_blocking(self, item) -> None:
         while not self._stop.is_set():
@@ -176,6 +215,16 @@ class _ReaderThread:
             if frame is None:
                 return
             yield frame
+
+    def poll(self, timeout_s: float):
+        """Live mode: the oldest held frame, None if none came within `timeout_s`, or _END."""
+        if self._thread.ident is None:
+            self._thread.start()
+        with self._cond:
+            self._cond.wait_for(lambda: self._recent or self._ended, timeout=timeout_s)
+            if self._recent:
+                return self._recent.popleft()
+            return _END if self._ended else None
 
     def close(self) -> None:
         self._stop.set()
@@ -225,13 +274,36 @@ class VideoFileSource(FrameSource):
         self._reader.close()
 
 
-class CameraSource(FrameSource):
-    """A webcam (index) or a network stream (URL). Latest frame only; capture time on the monotonic clock."""
+def _open_capture(spec: int | str) -> cv2.VideoCapture:
+    """A camera by index (the platform's default backend) or a stream URL through FFmpeg with open
+    and read time-outs, so a stream server that stops answering cannot hang the capture thread."""
+    if isinstance(spec, int):
+        return cv2.VideoCapture(spec)
+    return cv2.VideoCapture(spec, cv2.CAP_FFMPEG, [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, CAPTURE_TIMEOUT_MS,
+                                                  cv2.CAP_PROP_READ_TIMEOUT_MSEC, CAPTURE_TIMEOUT_MS])
 
-    def __init__(self, spec: int | str, open_timeout_s: float = 10.0, lost_timeout_s: float = 3.0):
+
+def _reopen(spec: int | str) -> cv2.VideoCapture | None:
+    cap = _open_capture(spec)
+    if cap.isOpened():
+        return cap
+    cap.release()
+    return None
+
+
+class CameraSource(FrameSource):
+    """A webcam (index) or a network stream (URL). Latest frames only; capture time on the monotonic
+    clock. When images stop (unplugged, grabbed by another program, the stream dropped) it yields a
+    `SourceEvent` "lost" within LOST_NOTICE_S, "waiting" while its capture thread reopens the source
+    with back-off, and "back" when images return; after `reconnect_s` without an image it ends the
+    session with CameraError (exit 3; the loop saves the session first)."""
+
+    def __init__(self, spec: int | str, reconnect_s: float = 30.0):
+        if not reconnect_s > 0:
+            raise BadInputError(f"--reconnect-s must be more than 0 seconds, got {reconnect_s}.")
         kind = "camera" if isinstance(spec, int) else "stream"
         name = f"camera {spec}" if kind == "camera" else str(spec)
-        cap = cv2.VideoCapture(spec)
+        cap = _open_capture(spec)
         if not cap.isOpened():
             cap.release()
             raise CameraError(f"Could not open {name}: check that it is connected and not used by another program.")
@@ -242,20 +314,46 @@ class CameraSource(FrameSource):
         fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
         h, w = first.shape[:2]
         self.info = SourceInfo(kind, name, fps if fps > 0 else 30.0, w, h, 0)
-        self._lost_timeout_s = lost_timeout_s
-        self._reader = _ReaderThread(cap, "live", clock=lambda i: time.monotonic(), backlog=live_backlog(self.info.fps))
+        self.reconnect_s = reconnect_s
+        # A local file opened with camera semantics (a rehearsal, a test) simply ends; a camera or
+        # a stream URL that stops is lost, not finished, and is reopened.
+        retry = isinstance(spec, int) or spec.lower().startswith(STREAM_PREFIXES)
+        self._reader = _ReaderThread(cap, "live", clock=lambda i: time.monotonic(), backlog=live_backlog(self.info.fps),
+                                     reopen=(lambda: _reopen(spec)) if retry else None, size_wh=(w, h))
 
     @property
     def dropped(self) -> int:  # type: ignore[override]
         return self._reader.dropped
 
-    def __iter__(self) -> Iterator[Frame]:
-        try:
-            yield from self._reader.frames(timeout_s=self._lost_timeout_s)
-        except TimeoutError:
-            raise CameraError(f"Lost {self.info.name}: no image for {self._lost_timeout_s:.0f} s.") from None
-        if self.info.kind == "camera":
-            raise CameraError(f"Lost {self.info.name}: it stopped delivering images.")
+    @property
+    def reconnects(self) -> int:
+        return self._reader.reconnects
+
+    def __iter__(self) -> Iterator[Frame | SourceEvent]:
+        last_image_t = time.monotonic()
+        lost = False
+        while True:
+            item = self._reader.poll(LOST_POLL_S if lost else LOST_NOTICE_S)
+            now = time.monotonic()
+            if item is _END:  # a local file played as a stream has ended (a camera or URL never ends)
+                return
+            if item is not None:
+                if lost:
+                    yield SourceEvent("back", now, now - last_image_t,
+                                      f"Images from {self.info.name} are back after {now - last_image_t:.0f} s: the session goes on.")
+                    lost = False
+                last_image_t = now
+                yield item
+                continue
+            silent_s = now - last_image_t
+            if silent_s > self.reconnect_s:
+                raise CameraError(f"Lost {self.info.name}: no image for {self.reconnect_s:g} s (--reconnect-s); "
+                                  "the session was ended and saved.")
+            if silent_s >= LOST_NOTICE_S:
+                kind = "waiting" if lost else "lost"
+                lost = True
+                yield SourceEvent(kind, now, silent_s, f"Lost {self.info.name}: no image for {silent_s:.0f} s; "
+                                  f"reconnecting for up to {self.reconnect_s:g} s.")
 
     def close(self) -> None:
         self._reader.close()
@@ -282,7 +380,7 @@ class ImageFolderSource(FrameSource):
             yield Frame(image, i / self.info.fps, i)
 
 
-def open_source(spec: str | int, realtime: bool = False, fps: float = 30.0) -> FrameSource:
+def open_source(spec: str | int, realtime: bool = False, fps: float = 30.0, reconnect_s: float = 30.0) -> FrameSource:
     """Pick the source for a CLI `--source` value: an integer is a camera index, a URL a stream,
     a folder an image sequence, anything else a video file."""
     quiet_opencv()
@@ -291,9 +389,9 @@ def open_source(spec: str | int, realtime: bool = False, fps: float = 30.0) -> F
         index = int(text)
         if index < 0:
             raise BadInputError(f"Camera index must be 0 or more, got {index}.")
-        return CameraSource(index)
+        return CameraSource(index, reconnect_s)
     if text.lower().startswith(STREAM_PREFIXES):
-        return CameraSource(text)
+        return CameraSource(text, reconnect_s)
     p = Path(text)
     if p.is_dir():
         return ImageFolderSource(p, fps=fps)

@@ -27,6 +27,19 @@ class Frame:
             raise ValueError(f"Frame.image must be (H, W, 3) uint8, got {self.image.shape} {self.image.dtype}")
 
 
+
+@dataclass(frozen=True)
+class SourceEvent:
+    """What a live source says between frames when its images stop: "lost" once (no image for
+    LOST_NOTICE_S), "waiting" a few times a second while it reconnects (so the loop keeps the window
+    alive and the user can quit), "back" once when images return. `t` is on the frames' clock."""
+
+    kind: str  # "lost" | "waiting" | "back"
+    t: float
+    lost_s: float  # seconds since the last image
+    message: str
+
+
 @dataclass(frozen=True)
 class PoseFrame:
     """The runner's 17 keypoints in one frame, in image pixels (x right, y down).
