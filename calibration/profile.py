@@ -29,6 +29,8 @@ HEIGHT_CM_RANGE = (100.0, 230.0)
 MAX_TILT_DEG = 45.0
 # A delivered frame rate above this is no webcam or phone we know of (240 fps slow motion at most).
 MAX_FPS = 1000.0
+# No camera delivers a frame wider or taller than this (8K is 7680 px): a larger stored size is corruption.
+MAX_IMAGE_PX = 65536
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$")
 
 # The keys every profile file must hold; the rest have defaults.
@@ -40,8 +42,12 @@ def _finite(name: str, value, allow_none: bool = False) -> None:
         return
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"{name} must be a number, got {_show(value)}")
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value}")
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # a JSON whole number beyond any float
+        finite = False
+    if not finite:
+        raise ValueError(f"{name} must be a finite number, got {value if isinstance(value, float) else _show(value)}")
 
 
 def _show(value) -> str:
@@ -79,7 +85,7 @@ class RunnerProfile:
         if isinstance(self.version, bool) or not isinstance(self.version, int):
             raise ValueError(f"version must be a whole number, got {_show(self.version)}")
         if self.version != PROFILE_VERSION:
-            raise ValueError(f"version is {self.version} but this posecoach reads version {PROFILE_VERSION} profiles")
+            raise ValueError(f"version is {_show(self.version)} but this posecoach reads version {PROFILE_VERSION} profiles")
         self._check_choices()
         self._check_numbers()
         self._check_texts()
@@ -115,6 +121,8 @@ class RunnerProfile:
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value <= 0):
                 raise ValueError(f"{name} must be a positive whole number or null, got {_show(value)}")
+            if value is not None and value > MAX_IMAGE_PX:
+                raise ValueError(f"{name} must be at most {MAX_IMAGE_PX} pixels, got {_show(value)}")
         if self.image_height_px is not None:
             # A body taller than the image, or a floor far below its bottom edge, was not measured
             # on this image: the runner must be in frame to be calibrated.
@@ -168,7 +176,7 @@ class RunnerProfile:
     def _check_version_only(version) -> None:
         if isinstance(version, bool) or not isinstance(version, int):
             raise ValueError(f"version must be a whole number, got {_show(version)}")
-        raise ValueError(f"version is {version} but this posecoach reads version {PROFILE_VERSION} profiles")
+        raise ValueError(f"version is {_show(version)} but this posecoach reads version {PROFILE_VERSION} profiles")
 
 
 def default_profile_path(name: str) -> Path:
@@ -188,12 +196,17 @@ def resolve_profile_arg(arg: str | os.PathLike) -> Path:
     if p.is_file():
         return p
     name = str(arg)
+    folder = f"The profile {p} is a folder, not a profile file: give the .json file inside it"
     if not _NAME_RE.match(name):  # a path, not a runner name: there is no saved profile to try
+        if p.is_dir():
+            raise BadInputError(f"{folder}.")
         raise BadInputError(f"No such profile file: {p} (make one with 'posecoach calibrate --name NAME', "
                             "then pass --profile NAME or the file's path).")
     saved = default_profile_path(name)
     if saved.is_file():
         return saved
+    if p.is_dir():
+        raise BadInputError(f"{folder} (and no runner named {name!r} has a saved profile).")
     raise BadInputError(f"No profile file {p} and no saved profile for a runner named {name!r} at {saved}: "
                         f"make one with 'posecoach calibrate --name {shlex.quote(name)}'.")
 
@@ -217,6 +230,8 @@ def load_profile(path: str | os.PathLike) -> RunnerProfile:
         data = json.loads(text)
     except json.JSONDecodeError as err:
         raise BadInputError(f"The profile {p} is not valid JSON ({err.msg} at line {err.lineno}, column {err.colno}).") from None
+    except RecursionError:  # json recurses into nested lists and objects
+        raise BadInputError(f"The profile {p} nests lists or objects too deeply to be a profile; run 'posecoach calibrate' again.") from None
     try:
         return RunnerProfile.from_dict(data)
     except (ValueError, TypeError) as err:
@@ -225,13 +240,13 @@ def load_profile(path: str | os.PathLike) -> RunnerProfile:
 
 def save_profile(profile: RunnerProfile, path: str | os.PathLike) -> Path:
     """Write the profile as JSON (through a temporary file, so a crash never leaves half a profile)."""
+    from live.session import make_private_dir, write_private  # owner-only folder and file, whatever the umask
+
     p = Path(path)
     text = json.dumps(profile.to_dict(), indent=2, allow_nan=False) + "\n"
-    tmp = p.with_name(p.name + ".tmp")
     try:
-        p.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, p)
+        make_private_dir(p.parent)
+        write_private(p, text)  # through a synced temporary file, renamed
     except OSError as err:
         raise BadInputError(f"Could not write the profile to {p} ({err.strerror or err}).") from None
     return p

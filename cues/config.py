@@ -126,14 +126,25 @@ def load_cues_config(path: str | Path | None) -> CuesConfig:
     if path is None:
         return cues_config_from_dict(defaults, {}, "defaults")
     p = Path(path)
+    if p.is_dir():
+        raise BadInputError(f"Cue file {p} is a folder: give the TOML file inside it.")
     try:
-        user = tomllib.loads(p.read_text(encoding="utf-8"))
+        text = p.read_text(encoding="utf-8")
+        user = tomllib.loads(text)
     except FileNotFoundError:
         raise BadInputError(f"Cue file {p} does not exist.") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise BadInputError(f"Cue file {p} cannot be read ({e}).") from None
+    except UnicodeDecodeError:
+        raise BadInputError(f"Cue file {p} is not a text file (it is not UTF-8): give a TOML file like cues/defaults.toml.") from None
+    except OSError as e:
+        raise BadInputError(f"Cue file {p} cannot be read ({e.strerror or e}).") from None
     except tomllib.TOMLDecodeError as e:
         raise BadInputError(f"Cue file {p} is not valid TOML ({e}).") from None
+    except RecursionError:  # tomllib recurses into nested arrays and inline tables
+        raise BadInputError(f"Cue file {p} nests arrays or tables too deeply to be a cue file.") from None
+    # A 0-byte file is valid TOML that changes nothing: most likely a truncated copy or a wrong
+    # redirect, so it is refused rather than silently run on the defaults (comments alone are fine).
+    if not text.strip():
+        raise BadInputError(f"Cue file {p} is empty: copy the keys to change from cues/defaults.toml, or leave out --cues.")
     return cues_config_from_dict(defaults, user, str(p))
 
 
@@ -185,14 +196,23 @@ def _known(raw: dict, spec: dict, where: str, source: str, required=None) -> dic
 def _value(source: str, key: str, v: Any, spec: dict) -> Any:
     kind, lo, hi = spec[key.rsplit(".", 1)[1]]
     if kind is float and isinstance(v, int) and not isinstance(v, bool):
-        v = float(v)
+        try:
+            v = float(v)
+        except OverflowError:  # a whole number beyond any float: out of every range
+            _bad(source, f"{key} = {_shown(v)} is out of range; use a value from {lo} to {hi}")
     if not isinstance(v, kind) or (kind is int and isinstance(v, bool)):
-        _bad(source, f"{key} = {v!r} should be a {kind.__name__}")
+        _bad(source, f"{key} = {_shown(v)} should be a {kind.__name__}")
     if kind is float and not math.isfinite(v):
         _bad(source, f"{key} = {v!r} must be a finite number")
     if lo is not None and not lo <= v <= hi:
-        _bad(source, f"{key} = {v!r} is out of range; use a value from {lo} to {hi}")
+        _bad(source, f"{key} = {_shown(v)} is out of range; use a value from {lo} to {hi}")
     return v
+
+
+def _shown(v: Any, limit: int = 40) -> str:
+    """A value for a message: its repr, cut short (a pasted megabyte must not become the sentence)."""
+    text = repr(v)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _check_coach(c: CoachConfig, source: str) -> None:
@@ -214,7 +234,7 @@ def _check_phrases(raw: dict, source: str) -> dict[str, str]:
 def _check_phrase_ids(user_phrases: Mapping, default_phrases: Mapping, faults_raw: Mapping, source: str) -> None:
     """Each user phrase id must be a packaged one or the cue of some rule: anything else is a typo
     that would otherwise leave the default words in place without a word of warning."""
-    rule_cues = {t.get("cue") for t in faults_raw.values()}
+    rule_cues = {t.get("cue") for t in faults_raw.values() if isinstance(t.get("cue"), str)}
     for cue_id in user_phrases:
         if cue_id in default_phrases or cue_id in rule_cues:
             continue
@@ -249,4 +269,6 @@ def _rule(source: str, name: str, raw: dict, coach: CoachConfig, phrases: dict) 
 
 
 def _bad(source: str, what: str) -> None:
-    raise BadInputError(f"Cue settings ({source}): {what}.")
+    # TOML allows any character in a quoted key: a newline in one must not split the sentence.
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in f"Cue settings ({source}): {what}.")
+    raise BadInputError(text)
