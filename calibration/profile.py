@@ -14,7 +14,7 @@ import shlex
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from live.errors import BadInputError
+from live.errors import BadInputError, one_line
 from live.types import STEP_METRICS
 
 PROFILE_VERSION = 1
@@ -31,7 +31,7 @@ MAX_TILT_DEG = 45.0
 MAX_FPS = 1000.0
 # No camera delivers a frame wider or taller than this (8K is 7680 px): a larger stored size is corruption.
 MAX_IMAGE_PX = 65536
-_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$")
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}\Z")  # \Z: "$" also matches before a final newline
 
 # The keys every profile file must hold; the rest have defaults.
 REQUIRED_KEYS = ("version", "facing", "view", "body_height_px", "floor_y_px", "fps", "height_cm")
@@ -192,7 +192,17 @@ def resolve_profile_arg(arg: str | os.PathLike) -> Path:
     """The profile file a `--profile` value means: the path itself when it is a file, else the
     profile `posecoach calibrate --name ARG` saved for a runner of that name; BadInputError when
     neither exists, naming both places looked at and how to make a profile."""
-    p = Path(arg).expanduser()
+    try:
+        return _resolve_profile_arg(arg)
+    except BadInputError as err:  # a newline in the argument must not split the sentence
+        raise BadInputError(one_line(str(err))) from None
+
+
+def _resolve_profile_arg(arg: str | os.PathLike) -> Path:
+    try:
+        p = Path(arg).expanduser()
+    except RuntimeError:  # "~user" for a user this system does not know: the path as written
+        p = Path(arg)
     if p.is_file():
         return p
     name = str(arg)
@@ -213,6 +223,13 @@ def resolve_profile_arg(arg: str | os.PathLike) -> Path:
 
 def load_profile(path: str | os.PathLike) -> RunnerProfile:
     """Read and validate a profile; every problem is one sentence in a BadInputError (exit code 2)."""
+    try:
+        return _load_profile(path)
+    except BadInputError as err:  # a newline in the file name or in a field must not split the sentence
+        raise BadInputError(one_line(str(err))) from None
+
+
+def _load_profile(path: str | os.PathLike) -> RunnerProfile:
     p = Path(path)
     if not p.exists():
         raise BadInputError(f"No such profile file: {p} (make one with 'posecoach calibrate').")

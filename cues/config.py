@@ -13,7 +13,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from live.errors import BadInputError
+from live.errors import BadInputError, one_line
 from live.types import STEP_METRICS
 
 if sys.version_info >= (3, 11):
@@ -122,6 +122,13 @@ _RULE_REQUIRED = ("cue", "metric", "direction", "on", "off", "weight")
 
 def load_cues_config(path: str | Path | None) -> CuesConfig:
     """The packaged defaults, overridden by the TOML at `path` when given."""
+    try:
+        return _load_cues_config(path)
+    except BadInputError as err:  # a newline in the file name must not split the sentence
+        raise BadInputError(one_line(str(err))) from None
+
+
+def _load_cues_config(path: str | Path | None) -> CuesConfig:
     defaults = tomllib.loads(DEFAULTS_TOML.read_text(encoding="utf-8"))
     if path is None:
         return cues_config_from_dict(defaults, {}, "defaults")
@@ -270,5 +277,4 @@ def _rule(source: str, name: str, raw: dict, coach: CoachConfig, phrases: dict) 
 
 def _bad(source: str, what: str) -> None:
     # TOML allows any character in a quoted key: a newline in one must not split the sentence.
-    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in f"Cue settings ({source}): {what}.")
-    raise BadInputError(text)
+    raise BadInputError(one_line(f"Cue settings ({source}): {what}."))

@@ -36,3 +36,9 @@ class DiskError(PosecoachError):
     """The session folder cannot take more data (disk full, folder gone or made read-only)."""
 
     exit_code = EXIT_DISK
+
+
+def one_line(text: str) -> str:
+    """`text` with each non-printable character (a newline in a file name or a TOML key, a terminal
+    escape) written as its escape sequence, so an error stays the one line the CLI promises."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

@@ -224,6 +224,8 @@ CASES = [
     Case("profile body height 0", lambda f: _analyze(f, "--profile", str(f.prof_zero)), 2, "must be greater than 0"),
     Case("profile height -1", lambda f: _analyze(f, "--profile", str(f.prof_minus)), 2, "height_cm must be between"),
     Case("profile facing a number", lambda f: _analyze(f, "--profile", str(f.prof_type)), 2, "facing must be"),
+    Case("profile of an unknown ~user", lambda f: _analyze(f, "--profile", "~no-such-user-xq/p.json"), 2, "No such profile file"),
+    Case("profile name ending in a newline", lambda f: _analyze(f, "--profile", "ana\n"), 2, "No such profile file: ana\\n"),
     Case("profile nested 200000 deep", lambda f: _analyze(f, "--profile", str(f.prof_nested)), 2, "nests lists or objects"),
     # ---- --cues (also report --cues) ----
     Case("cues empty argument", lambda f: _analyze(f, "--cues", ""), 2, "argument --cues: must not be empty"),
@@ -272,6 +274,7 @@ CASES = [
     Case("height in metres", lambda f: ["calibrate", "--height-cm", "1.78"], 2, "--height-cm must be between 100 and 230"),
     Case("name empty", lambda f: ["calibrate", "--name", ""], 2, "The runner name '' must be"),
     Case("name a path", lambda f: ["calibrate", "--name", "../../etc/x"], 2, "The runner name '../../etc/x' must be"),
+    Case("name ending in a newline", lambda f: ["calibrate", "--name", "ana\n"], 2, "The runner name 'ana\\n' must be"),
     Case("name too long", lambda f: ["calibrate", "--name", "a" * 65], 2, "must be 1-64 letters"),
     Case("calibrate out is a folder", lambda f: ["calibrate", "--out", str(f.dir)], 2, "is a folder: give a file name"),
     Case("calibrate out empty", lambda f: ["calibrate", "--out", ""], 2, "argument --out: must not be empty"),
