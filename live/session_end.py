@@ -3,12 +3,16 @@ report, the runner's history), on every exit, and the sentences a runner would o
 about. Called by live/loop.py from a `finally`."""
 from __future__ import annotations
 
+import shutil
+from contextlib import suppress
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from live.console import say
-from live.session import Session
+from live.errors import DiskError
+from live.keyframes import FOLDER as KEYFRAMES_FOLDER
+from live.session import Session, is_disk_error, make_private_tree
 
 if TYPE_CHECKING:
     from live.loop import Pipeline, _Inputs
@@ -47,32 +51,60 @@ def closing_notes(inputs: _Inputs, pipeline: Pipeline, source, session: Session)
 
 
 def finish(session: Session, inputs: _Inputs, pipeline: Pipeline | None, source) -> None:
-    """Write the end-of-session files even after an error or Ctrl-C."""
+    """Write the end-of-session files even after an error, Ctrl-C or a full disk.
+
+    Each end file that cannot be written is recorded in `session.unwritten`, never raised on the
+    spot: the next one may still fit. A disk that failed mid-run was already said by its DiskError;
+    one that fails only here raises one DiskError at the end, naming what is missing (exit 6)."""
+    failed_before = session.disk_error is not None
     summary: dict = {"source": source.info.name, "fps": source.info.fps, "dropped_frames": source.dropped}
     profile = None
     if pipeline is not None:
         last = pipeline.view.update(pipeline.gait.finish())  # the last steps, with the data there is
-        session.add_steps(last)
+        try:
+            session.add_steps(last)
+        except DiskError:
+            pass  # recorded in session.disk_error; the summary still counts these steps
         for step in last if pipeline.keyframes is not None else ():
             pipeline.keyframes.offer(step, pipeline.gait.snapshot().medians, pipeline.gait.toe_offs)
         summary.update(pipeline.gait.summary())
         cues_file = inputs.cues_config.source  # "defaults", or the --cues path: absolute, for `posecoach report`
         summary.update(backend=pipeline.estimator.describe(),
-                       cues_config=cues_file if cues_file == "defaults" else str(Path(cues_file).resolve()))
+                       cues_config=cues_file if cues_file == "defaults" else str(Path(cues_file).resolve()),
+                       keyframes=pipeline.keyframes is not None)  # false: --no-keyframes, no image kept
         profile = _profile_used(inputs, pipeline, source)
     session.close(summary, profile)
     if pipeline is not None and pipeline.keyframes is not None:
         _write_keyframes(session, pipeline)
     _write_report(session, inputs)
     record_history(session, inputs)
+    if session.disk_error is not None and not failed_before:
+        raise DiskError(session.end_failure_sentence())
 
 
 def _write_keyframes(session: Session, pipeline: Pipeline) -> None:
-    """keyframes/ for the report; like the report, an extra whose failure costs one sentence."""
+    """keyframes/ for the report, owner-only like the rest of the folder; like the report, an extra
+    whose failure costs one sentence (on a failing disk: a name in the disk's one sentence)."""
+    folder = session.folder / KEYFRAMES_FOLDER
     try:
         pipeline.keyframes.write(session.folder)
+    except OSError as err:
+        _extra_failed(session, f"{KEYFRAMES_FOLDER}/", err)
+        shutil.rmtree(folder, ignore_errors=True)  # half a set of stills (a JPEG cut short): none, and the space back
     except Exception as err:  # noqa: BLE001 - the session files are already saved
         say(f"The key frames could not be written ({type(err).__name__}: {err}).")
+    if folder.is_dir():
+        with suppress(OSError):
+            make_private_tree(folder)  # live.keyframes writes with the umask's modes
+
+
+def _extra_failed(session: Session, name: str, err: OSError, hint: str = "") -> None:
+    """An optional end file (key frames, report) that could not be written: one sentence, unless
+    the disk is the cause, which the disk's own sentence says once for every file."""
+    if session.disk_error is None and not is_disk_error(err):
+        say(f"{name} could not be written ({err.strerror or err}){hint}.")
+    else:
+        session.end_file_failed(name, err)
 
 
 def record_history(session: Session, inputs: _Inputs) -> None:
@@ -90,11 +122,14 @@ def record_history(session: Session, inputs: _Inputs) -> None:
 
 def _write_report(session: Session, inputs: _Inputs) -> None:
     """report.html from the files just written. The data is already safe on disk, so a report that
-    fails is said in one sentence and never changes the run's exit code."""
-    from live.report import write_report
+    fails is said in one sentence and never changes the run's exit code (a failing disk does: exit 6,
+    said once for every file)."""
+    from live.report import REPORT_NAME, write_report
 
     try:
         say(f"Report: {write_report(session.folder, config=inputs.cues_config)}")
+    except OSError as err:
+        _extra_failed(session, REPORT_NAME, err, f"; try 'posecoach report {session.folder}'")
     except Exception as err:  # noqa: BLE001 - an optional extra must not turn a saved run into a crash
         say(f"report.html could not be written ({type(err).__name__}: {err}); "
             f"try 'posecoach report {session.folder}'.")

@@ -51,20 +51,33 @@ def cadence_from_landings(times: list[float]) -> float:
     return float(60.0 * n[keep].sum() / d[keep].sum())
 
 
+def steps_csv_header(height_cm: float | None = None) -> list[str]:
+    """steps.csv's columns: t_s, frame, leg, side, quality, STEP_METRICS, then with a runner height
+    the same lengths in centimetres."""
+    return list(STEPS_CSV_COLUMNS) + (list(_CM_NAMES.values()) if height_cm is not None else [])
+
+
+def _fmt(v: float) -> str:
+    return "" if not math.isfinite(v) else f"{v:.4f}"
+
+
+def steps_csv_row(s: StepEvent, height_cm: float | None = None) -> list:
+    """One step's steps.csv row (empty cells for NaN), matching `steps_csv_header(height_cm)`."""
+    row = [f"{s.t_s:.4f}", s.frame, s.leg, s.side, s.quality]
+    row += [_fmt(getattr(s, m)) for m in STEP_METRICS]
+    if height_cm is not None:
+        cm = cm_metrics(s.metrics(), height_cm)
+        row += [_fmt(cm[name]) for name in _CM_NAMES.values()]
+    return row
+
+
 def write_steps_csv(path: str | Path, steps: list[StepEvent], height_cm: float | None = None) -> None:
-    """One row per landing: t_s, frame, leg, side, quality, then STEP_METRICS (empty when NaN), then
-    with a runner height the same lengths in centimetres."""
-    cm_names = list(_CM_NAMES.values()) if height_cm is not None else []
-    fmt = lambda v: "" if not math.isfinite(v) else f"{v:.4f}"  # noqa: E731
+    """The whole steps.csv at once (the session appends the same rows one by one as steps come)."""
     with open(path, "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(STEPS_CSV_COLUMNS + tuple(cm_names))
+        w.writerow(steps_csv_header(height_cm))
         for s in steps:
-            row = [f"{s.t_s:.4f}", s.frame, s.leg, s.side, s.quality]
-            row += [fmt(getattr(s, m)) for m in STEP_METRICS]
-            cm = cm_metrics(s.metrics(), height_cm)
-            row += [fmt(cm[name]) for name in cm_names]
-            w.writerow(row)
+            w.writerow(steps_csv_row(s, height_cm))
 
 
 def _stats(values: list[float]) -> dict[str, float | None]:

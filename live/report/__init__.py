@@ -5,13 +5,16 @@
 """
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 from cues.config import CuesConfig, load_cues_config
-from live.report.data import load_session
+from live.errors import BadInputError, DiskError
+from live.report.data import SessionData, load_session
 from live.report.page import render_page
 from live.report.plots import plot_panels
 from live.report.targets import headline_targets
+from live.session import DISK_FULL, is_disk_error, write_private
 
 REPORT_NAME = "report.html"
 
@@ -28,19 +31,35 @@ def _config_for(summary: dict | None, cues: str | Path | None) -> CuesConfig:
 
 
 def write_report(folder: str | Path, config: CuesConfig | None = None, cues: str | Path | None = None) -> Path:
-    """Write folder/report.html from the session files; BadInputError when it is not a session."""
-    data = load_session(folder)
+    """Write folder/report.html from the session files; BadInputError when it is not a session,
+    OSError when the page cannot be written."""
+    return _write(load_session(folder), config, cues)
+
+
+def _write(data: SessionData, config: CuesConfig | None, cues: str | Path | None) -> Path:
     config = config if config is not None else _config_for(data.summary, cues)
     targets = headline_targets(config, (data.profile or {}).get("baseline"))
     panels = plot_panels(data, targets, config.coach.window_steps)
     path = data.folder / REPORT_NAME
-    tmp = path.with_suffix(".html.tmp")
-    tmp.write_text(render_page(data, targets, config, panels), encoding="utf-8")
-    tmp.replace(path)  # atomic: an open browser tab never reloads half a page
+    # Atomic (an open browser tab never reloads half a page) and owner-only, like the session folder.
+    write_private(path, render_page(data, targets, config, panels))
     return path
 
 
 def report_command(folder: str | Path, cues: str | Path | None = None) -> int:
-    path = write_report(folder, cues=cues)
+    """`posecoach report DIR`: what the folder lacks is said first (the page says it too), then the
+    page is written; a folder whose disk is full or read-only is exit 6, in one sentence."""
+    import sys
+
+    data = load_session(folder)
+    for note in data.notes:
+        print(f"posecoach: {note}", file=sys.stderr)
+    try:
+        path = _write(data, None, cues)
+    except OSError as err:
+        why = "its disk is full" if err.errno in DISK_FULL else "its disk is read-only" if err.errno == errno.EROFS \
+            else "it is not writable"
+        error = DiskError if is_disk_error(err) else BadInputError
+        raise error(f"report.html cannot be written in {folder}: {why} ({err.strerror}).") from None
     print(f"posecoach: report written: {path}")
     return 0

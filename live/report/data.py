@@ -48,7 +48,7 @@ def load_session(folder: str | Path) -> SessionData:
         raise BadInputError(f"{folder} is not a posecoach session folder (it has none of {', '.join(SESSION_FILES)}).")
     notes: list[str] = []
     summary = _read_json(folder / "summary.json", notes,
-                         "the run ended before it could write it (killed?): no headline numbers or per-leg table")
+                         "the run ended before it could write it (killed, or its disk full): no headline numbers or per-leg table")
     profile = _read_json(folder / "profile.json", notes, "the body frame the run used is not known")
     steps = _read_steps(folder / "steps.csv", notes)
     cues = _read_jsonl(folder / "cues.jsonl", notes)
