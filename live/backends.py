@@ -265,6 +265,13 @@ def _require(backend: str) -> None:
     """Raise BackendUnavailable (one sentence) when the backend's package cannot be imported."""
     module = _MODULE_OF[backend]
     try:
-        __import__(module)
+        if module == "openvino":
+            # `import openvino` itself sends a usage event to Google Analytics (openvino/tools/ovc
+            # __init__: send_event("ov", "import", ...), from a forked process) and writes a client
+            # id into ~/intel unless the user opted out: nothing may leave the machine.
+            with _openvino_telemetry_off():
+                __import__(module)
+        else:
+            __import__(module)
     except ImportError as err:
         raise BackendUnavailable(f"{_LABEL[backend]} is not installed ({err}).") from None

@@ -19,6 +19,7 @@ from live.report.page import dig, headline_value, num, txt
 from live.report.stats import beyond_noise
 from live.report.style import CSS
 from live.report.targets import DECIMALS, headline_metrics
+from live.session import write_private
 
 NOISE_WORDS = {True: '<span class="leg-diff">differs</span>', False: "within noise", None: "cannot tell"}
 
@@ -152,9 +153,7 @@ def write_compare(a: str | Path, b: str | Path, out: str | Path | None = None) -
     path = Path(out) if out is not None else default_compare_path(Path(a), Path(b))
     if not path.parent.is_dir():
         raise BadInputError(f"{path.parent} does not exist: give --out a file in an existing folder.")
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(render_compare(data_a, data_b), encoding="utf-8")
-    tmp.replace(path)
+    write_private(path, render_compare(data_a, data_b))  # atomic, owner-only: two runs' metrics
     return path
 
 

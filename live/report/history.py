@@ -12,6 +12,7 @@ import base64
 import io
 import json
 import math
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
@@ -22,6 +23,7 @@ from live.report.data import load_session
 from live.report.page import headline_value, num, txt
 from live.report.style import CSS
 from live.report.targets import DECIMALS, headline_metrics
+from live.session import make_private_dir, open_private, write_private
 
 INDEX_NAME = "sessions.jsonl"
 
@@ -53,10 +55,13 @@ def record_session(name: str, folder: str | Path, when: datetime | None = None) 
     """Append the session's line to the runner's index; returns the index file."""
     line = json.dumps(index_entry(folder, when), allow_nan=False)
     index = runner_folder(name) / INDEX_NAME
-    index.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(index.parent)  # owner-only (0700), the index 0600: a runner's data is theirs
     # One write of one whole line: a crash leaves at most this line cut short, never an earlier one.
-    with open(index, "a", encoding="utf-8") as f:
-        f.write(line + "\n")
+    fd = open_private(index, append=True)
+    try:
+        os.write(fd, (line + "\n").encode("utf-8"))
+    finally:
+        os.close(fd)
     return index
 
 
@@ -144,8 +149,6 @@ def history_command(name: str, out: str | Path | None = None) -> int:
     path = Path(out) if out is not None else Path.cwd() / f"history-{name}.html"
     if not path.parent.is_dir():
         raise BadInputError(f"{path.parent} does not exist: give --out a file in an existing folder.")
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(render_history(h), encoding="utf-8")
-    tmp.replace(path)
+    write_private(path, render_history(h))  # atomic, owner-only
     print(f"posecoach: history written: {path}")
     return 0

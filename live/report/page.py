@@ -187,6 +187,8 @@ def _step_words(e: dict) -> str:
 def _keyframes(data: SessionData) -> str:
     """The stills the run kept: a typical step, and the worst step of the session's main fault."""
     kf = data.keyframes
+    if not kf and (data.summary or {}).get("keyframes") is False:
+        return "<p>No key frames: the run was made with --no-keyframes (no image of the runner was stored).</p>"
     if not kf:
         return ("<p>No key frames in this folder (an older run, or no good step was complete "
                 "while its frames were still held).</p>")
