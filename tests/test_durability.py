@@ -168,3 +168,21 @@ def test_steps_csv_written_as_steps_come_equals_the_whole_file_written_at_once(t
     write_steps_csv(tmp_path / "whole.csv", steps, height_cm)
     assert (tmp_path / "s" / "steps.csv").read_bytes() == (tmp_path / "whole.csv").read_bytes()
     assert len(io.StringIO((tmp_path / "whole.csv").read_text()).readline().split(",")) == 17 + 5 * (height_cm is not None)
+
+
+def test_a_disk_that_fills_at_the_end_costs_the_end_files_one_sentence_and_keeps_the_lines(tmp_path):
+    """The real Session on a real 2 MB disk that another writer fills after the last step: close()
+    records what it could not write instead of raising, and the lines already written stay whole."""
+    with tmpfs(tmp_path / "small", "2m") as disk:
+        with Session(disk / "s") as session:
+            session.add_steps(_steps())
+            session.add_cue({"t": 1.0, "cue": "quick_feet", "value": math.nan})
+            fill_disk(disk / "filler")
+            session.close({"steps": 7, "big": "x" * 20000}, {"usable": False})
+        assert session.unwritten == ["summary.json", "profile.json"]
+        sentence = session.end_failure_sentence()
+        assert "is full" in sentence and "summary.json and profile.json could not be written" in sentence
+        _, rows = whole_csv_rows(disk / "s" / "steps.csv")
+        assert len(rows) == 7
+        assert complete_jsonl(disk / "s" / "cues.jsonl")[0]["value"] is None
+        assert sorted(p.name for p in (disk / "s").iterdir()) == ["cues.jsonl", "poses.jsonl", "steps.csv"]
