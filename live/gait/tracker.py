@@ -132,7 +132,7 @@ class GaitTracker:
 
         # The rear-most ankle for either facing (facing may be decided only later): facing left the
         # rear is the largest x, facing right the smallest.
-        seen = np.isfinite(raw).any()
+        seen = np.isfinite(raw).any() and math.isfinite(ref)  # no hip yet: nothing to be behind (and no numpy warning)
         rear_fl = np.nanmax([x - ref for x in raw]) if seen else math.nan
         rear_fr = np.nanmax([ref - x for x in raw]) if seen else math.nan
         vals = dict(hip_x=hip_x, hip_y=hip_y, sh_x=sh_x, sh_y=sh_y, apart=apart, rear_fl=rear_fl,
