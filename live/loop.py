@@ -367,3 +367,6 @@ def _frames(pipeline: Pipeline, source, analysis: bool) -> None:
                 bar.update(1)
             if not keep_going:
                 return
+    short = getattr(source, "ended_early", lambda: "")()
+    if short:
+        say(short)

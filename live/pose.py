@@ -102,7 +102,7 @@ def pose_frame_from_result(result, frame: Frame, selector: RunnerSelector, kp_co
         return PoseFrame.empty(frame.t, frame.index, (w, h))
     xyxy = boxes.xyxy.cpu().numpy().astype(np.float32)
     data = kps.data.cpu().numpy().astype(np.float32)  # (N, 17, 3) x, y, conf
-    i = selector.update(xyxy, frame.t, (w, h))
+    i = selector.update(xyxy, frame.t, (w, h), data)
     if i is None:
         return PoseFrame.empty(frame.t, frame.index, (w, h))
     return pose_frame_from_arrays(frame, xyxy[i], data[i], kp_conf_min)
@@ -217,8 +217,10 @@ class PoseEstimator:
         else:
             session, pre, affine = self._crop_session, self._crop_pre, crop_around(box, self.crop_hw, self.crop_pad_frac)
         out = session.run(pre.fill(frame.image, affine))
-        boxes, kps = decode(out, affine, DET_CONF_MIN, best_only=box is not None)
-        i = self.selector.update(boxes, frame.t, (w, h)) if len(boxes) else None
+        # Every person in the crop, not just the top score: a second person close to the runner is
+        # in the crop too and may score higher; the selector follows the runner by continuity.
+        boxes, kps = decode(out, affine, DET_CONF_MIN, best_only=False)
+        i = self.selector.update(boxes, frame.t, (w, h), kps, prefer_first=box is not None) if len(boxes) else None
         if self.crop:
             self.tracker.update(frame.t, None if i is None else tuple(float(v) for v in boxes[i]), full=box is None)
         if i is None:

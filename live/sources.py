@@ -110,6 +110,7 @@ class _ReaderThread:
         self._reopen = reopen  # () -> an opened capture or None: set for cameras and streams only
         self._size_wh = size_wh
         self.reconnects = 0
+        self.decoded = 0  # frames read from the capture (delivered or dropped)
         self._mode = mode
         self._clock = clock
         self._pace_fps = pace_fps
@@ -142,6 +143,7 @@ class _ReaderThread:
                     break
                 frame = Frame(self._fit(image), self._clock(index), index)
                 index += 1
+                self.decoded = index
                 if self._mode == "queue":
                     self._put_blocking(frame)
                 else:
@@ -263,12 +265,22 @@ class VideoFileSource(FrameSource):
         return self._reader.dropped
 
     def __iter__(self) -> Iterator[Frame]:
-        got_any = False
+        self.frames_read = 0
         for frame in self._reader.frames(timeout_s=10.0):
-            got_any = True
+            self.frames_read += 1
             yield frame
-        if not got_any:
+        if not self.frames_read:
             raise BadInputError(f"The file {self.info.name} holds no decodable video frames.")
+
+    def ended_early(self) -> str:
+        """A sentence when decoding stopped well before the frame count the file's header gives (a
+        copy cut short, a recording whose writer was killed); "" otherwise. Headers estimate the
+        count for some containers, so a few frames short is no news."""
+        expected, read = self.info.frame_count, self._reader.decoded
+        if expected <= 0 or read >= expected - max(3, 0.02 * expected):
+            return ""
+        return (f"The file {self.info.name} ended after {read} of the {expected} frames its header announces: it looks "
+                "truncated, and the session holds what could be read.")
 
     def close(self) -> None:
         self._reader.close()
