@@ -189,7 +189,10 @@ def calibrate_command(source: str, out: str | None, height_cm: float | None, nam
     """`posecoach calibrate`: exit 0 with a profile written, 2 when a check fails (each reason said)."""
     from live.pose import PoseEstimator, resolve_model_path
 
+    from live.sources import check_source
+
     path = _check_options(out, height_cm, name)
+    check_source(source)  # a mistyped file name is said before the model loads
     model_path = resolve_model_path(model)
     with ExitStack() as stack:
         prompt = _Prompter(_open_speaker(speech, stack))

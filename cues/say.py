@@ -18,7 +18,7 @@ from pathlib import Path
 
 from cues.speaker import (DEFAULT_RATE_WPM, DEFAULT_VOICE, NO_AUDIO, NO_ENGINE, RATE_RANGE_WPM, Speaker,
                           espeak_wav, open_speaker, own_espeak_callback, set_voice)
-from live.errors import EXIT_NO_AUDIO, EXIT_OK, BadInputError, PosecoachError
+from live.errors import EXIT_NO_AUDIO, EXIT_OK, BadInputError, PosecoachError, one_line
 
 SPEAK_TIMEOUT_S = 60.0  # the longest phrase a cue file allows takes under 10 s to say
 # The end of every "not played" sentence: what still works without a voice.
@@ -46,7 +46,7 @@ def say_command(text: str, wav: str | None = None, voice: str | None = None, rat
         else:
             _speak(text.strip(), voice, rate)
     except PosecoachError as e:
-        print(e, file=sys.stderr)
+        print(f"posecoach: {one_line(str(e))}", file=sys.stderr)
         return e.exit_code
     return EXIT_OK
 

@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from live.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, PosecoachError
+from live.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, PosecoachError, one_line
 
 
 class _Parser(argparse.ArgumentParser):
@@ -246,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _dispatch(args)
     except PosecoachError as err:
-        print(f"posecoach: {err}", file=sys.stderr)
+        print(f"posecoach: {one_line(str(err))}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:  # before a session existed (e.g. while loading the model)
         print("posecoach: interrupted.", file=sys.stderr)

@@ -14,13 +14,15 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from live.errors import one_line
+
 _log = None  # the open session.log while a session runs
 
 
 def say(sentence: str) -> None:
     """One line on stderr; through tqdm, so a message during `analyze` does not land inside the
     progress bar's line."""
-    tqdm.write(f"posecoach: {sentence}", file=sys.stderr)
+    tqdm.write(f"posecoach: {one_line(sentence)}", file=sys.stderr)
     _write(sentence)
 
 

@@ -61,6 +61,9 @@ def resolve_model_path(model: str | None) -> Path:
     chosen = model or os.environ.get(MODEL_ENV)
     if chosen:
         p = Path(chosen).expanduser()
+        if p.is_dir():
+            source = "--model" if model else MODEL_ENV
+            raise BadInputError(f"The pose model given by {source} is a folder, not a weights file: {p}.")
         if not p.is_file():
             source = "--model" if model else MODEL_ENV
             raise BadInputError(f"The pose model given by {source} does not exist: {p}.")

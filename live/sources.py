@@ -235,6 +235,34 @@ class _ReaderThread:
         self._cap.release()
 
 
+def _check_first_frame(path: Path) -> None:
+    """Decode one frame now, on a capture of its own (seeking back is not exact for every codec),
+    so a file whose header reads but whose frames do not is refused before the model loads and
+    before a session folder exists."""
+    probe = cv2.VideoCapture(str(path))
+    try:
+        ok, image = probe.read()
+    finally:
+        probe.release()
+    if not ok or image is None:
+        raise BadInputError(f"The file {path} holds no decodable video frames.")
+
+
+def check_source(spec: str) -> None:
+    """Refuse a file or folder source that cannot be read, cheaply and before anything loads; a
+    camera or a stream is only known once opened (a missing camera is said within a second)."""
+    text = str(spec).strip()
+    if text.lstrip("-").isdigit() or text.lower().startswith(STREAM_PREFIXES):
+        return
+    p = Path(text)
+    if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES:
+        if cv2.imread(str(p)) is None:
+            raise BadInputError(f"The image {p} could not be read.")
+        return
+    quiet_opencv()
+    open_source(text).close()
+
+
 class VideoFileSource(FrameSource):
     """A recording. Timestamps are index / fps so analysis and live rehearsal see the same times."""
 
@@ -254,6 +282,7 @@ class VideoFileSource(FrameSource):
             cap.release()
             raise BadInputError(f"The file {p} has no readable video stream (no frame rate or size).")
         self.info = SourceInfo("video", str(p), float(fps), width, height, max(count, 0))
+        _check_first_frame(p)
         self.realtime = realtime
         fps_f = float(fps)
         mode = "live" if realtime else "queue"

@@ -361,8 +361,6 @@ def test_bad_input_is_one_sentence_and_its_exit_code(case: Case, files: Files, t
     assert wall_s < (PRE_MODEL_S if case.stage == "pre" else LOAD_S), f"took {wall_s:.1f} s"
 
 
-@pytest.mark.xfail(strict=True, reason="cues/say.py prints its own errors without the 'posecoach: ' prefix "
-                   "(say_command catches PosecoachError and prints str(e)); remove this mark once it does")
 def test_say_with_a_voice_that_is_not_installed(tmp_path):
     if shutil.which("espeak-ng") is None:
         pytest.skip("espeak-ng is not installed")

@@ -61,7 +61,7 @@ def test_no_sound_card_is_exit_5_with_one_sentence_saying_what_to_do(fake_audio,
     out, err = capsys.readouterr()
     assert out == "" and fake_audio.events() == []
     assert err.count("\n") == 1 and err.endswith(".\n") and ". " not in err and "Traceback" not in err
-    assert err.startswith("No sound output: no sound card was found (aplay -l lists none)")
+    assert err.startswith("posecoach: No sound output: no sound card was found (aplay -l lists none)")
     assert "install alsa-utils" in err and "shown as text" in err and "--wav" in err
 
 
@@ -86,7 +86,7 @@ def test_cli_without_sound_card_is_exit_5_and_with_wav_exit_0(fake_audio, tmp_pa
     path = f"{fake_audio.bin_dir}{os.pathsep}{os.environ['PATH']}"
     r = cli(["say", "Stay low"], path, env)
     assert r.returncode == 5 and r.stdout == ""
-    assert len(r.stderr.splitlines()) == 1 and r.stderr.startswith("No sound output:"), r.stderr
+    assert len(r.stderr.splitlines()) == 1 and r.stderr.startswith("posecoach: No sound output:"), r.stderr
     r = cli(["say", "Stay low", "--wav", str(tmp_path / "x.wav")], path, env)
     assert r.returncode == 0 and r.stderr == "" and (tmp_path / "x.wav").stat().st_size > 1000, r.stderr
 
@@ -96,7 +96,7 @@ def test_no_speech_engine_is_exit_5(fake_audio):
     r = cli(["say", "Stay low"], str(fake_audio.bin_dir), {}, no_pyttsx3=True)
     assert r.returncode == 5 and fake_audio.events() == []
     assert len(r.stderr.splitlines()) == 1, r.stderr
-    assert r.stderr.startswith("No speech engine (pyttsx3: ") and "install espeak-ng" in r.stderr
+    assert r.stderr.startswith("posecoach: No speech engine (pyttsx3: ") and "install espeak-ng" in r.stderr
 
 
 def test_playback_that_fails_is_exit_5(fake_audio, monkeypatch):
@@ -107,5 +107,5 @@ def test_playback_that_fails_is_exit_5(fake_audio, monkeypatch):
     r = cli(["say", "Stay low"], path, {"FAKE_APLAY_BUSY": "1"}, no_pyttsx3=True)
     assert r.returncode == 5, r.stderr
     assert len(r.stderr.splitlines()) == 1, r.stderr
-    assert r.stderr.startswith("The phrase could not be played (RuntimeError: aplay could not play it: ")
+    assert r.stderr.startswith("posecoach: The phrase could not be played (RuntimeError: aplay could not play it: ")
     assert "Device or resource busy" in r.stderr and "check the sound card" in r.stderr
