@@ -1,4 +1,5 @@
-"""`python -m bench [--clip PATH] [--model PATH] [--short] [--json OUT]`: see bench/__init__.py."""
+"""`python -m bench [--clip PATH] [--model PATH] [--short] [--json OUT]`: see bench/__init__.py.
+`python -m bench soak [--minutes M] [--json OUT] [--out DIR]`: the long-session soak (bench/soak_run.py)."""
 from __future__ import annotations
 
 import argparse
@@ -101,6 +102,11 @@ def run_bench(args) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["soak"]:  # `python -m bench soak ...`: the long-session soak (bench/soak_run.py)
+        from bench.soak_run import soak_command
+
+        return soak_command(argv[1:])
     args = _parse(argv)
     try:
         result = run_bench(args)

@@ -50,3 +50,50 @@ def format_table(result: dict) -> str:
     head = f"posecoach bench: {result['clip']} ({result['frames']} frames at {result['fps']:g} fps{', short' if result['short'] else ''})"
     describes = sorted({r["describe"] for r in rows if r.get("describe")})
     return "\n".join([head, *lines, "", *describes, NOTES])
+
+
+SOAK_COLUMNS = (
+    ("run", "name", "{}"),
+    ("frames", "frames", "{}"),
+    ("wall s", "loop_wall_s", "{:.0f}"),
+    ("fps", "fps", "{:.1f}"),
+    ("RSS start", "rss_start_mib", "{:.1f}"),
+    ("RSS end", "rss_end_mib", "{:.1f}"),
+    ("RSS +MiB", "rss_growth_mib", "{:+.2f}"),
+    ("MiB/h", "rss_slope_mib_per_h", "{:+.1f}"),
+    ("ms/f start", "frame_ms_start", "{:.2f}"),
+    ("ms/f end", "frame_ms_end", "{:.2f}"),
+    ("x", "frame_ratio", "{:.3f}"),
+    ("cpu start", "frame_cpu_ms_start", "{:.2f}"),
+    ("cpu end", "frame_cpu_ms_end", "{:.2f}"),
+    ("x cpu", "frame_cpu_ratio", "{:.3f}"),
+    ("rest start", "rest_cpu_ms_start", "{:.2f}"),
+    ("rest end", "rest_cpu_ms_end", "{:.2f}"),
+    ("x rest", "rest_cpu_ratio", "{:.3f}"),
+    ("x rest/ref", "rest_norm_ratio", "{:.3f}"),
+)
+
+SOAK_NOTES = """\
+RSS start / end: median RSS (MiB, read in-process once per second of video) over whole passes of the clip
+after the warm-up and at the end (the window sizes are in the JSON); RSS +MiB = end - start; MiB/h: trend after the warm-up
+ms/f: median wall time per frame of the loop (Pipeline.process: pose, gait, session, coach, key frames); x = end / start
+cpu: the same in CPU time of the loop's thread (other jobs on the machine move wall time, much less this);
+rest: cpu minus the pose model's; x rest/ref: x rest over the change in a fixed reference work's CPU time
+verdict: on RSS +MiB, x cpu and x rest/ref (bench/soak_figures.py says why these bounds)"""
+
+
+def format_soak(result: dict) -> str:
+    """The soak's table, its verdict and the bounds it was judged by."""
+    rows = result["rows"]
+    cells = [[h for h, _, _ in SOAK_COLUMNS]] + [[_cell(r, k, f) for _, k, f in SOAK_COLUMNS] for r in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(SOAK_COLUMNS))]
+    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))) for row in cells]
+    lines.insert(1, "-" * len(lines[0]))
+    out = [f"posecoach soak: {result['clip']} looped", *lines, ""]
+    for r in rows:
+        v = r.get("verdict", {})
+        said = "no growth beyond the bounds" if v.get("ok") else f"BROKEN: {', '.join(v.get('broken', ['?']))}"
+        bounds = ", ".join(f"{k} <= {b:.3g}" for k, b in (v.get("bounds") or {}).items())
+        out.append(f"{r['name']}: {said} ({bounds}); {r.get('passes', '?')} passes of the clip; "
+                   f"pose {r.get('describe', '?')}")
+    return "\n".join([*out, SOAK_NOTES])
