@@ -162,3 +162,51 @@ class GaitSnapshot:
     facing: str = "unknown"
 
 
+
+
+# Front view (camera in front of the runner, e.g. a laptop on the treadmill console): what a frontal
+# camera measures per step (issue 14). The side-only metrics of StepEvent (contact, overstride, fall,
+# shank, knee, pose offset, trail, pull, lift speed) need the depth axis and stay NaN. Categories,
+# not numbers, where the 2D frontal measure is weak (hip drop) or a category is what is trusted
+# (crossover, arm crossover); the numbers behind them are kept for auditing in front_steps.csv.
+FRONT_METRICS = (
+    "step_ms",
+    "asymmetry_pct",
+    "bounce_bh",
+    "lean_deg",
+    "hip_drop_deg",
+    "midline_bh",
+    "arm_cross_bh",
+    "lift_ms",
+)
+FRONT_CATEGORIES = ("hip_drop", "crossover", "arm_crossover")
+
+
+@dataclass(frozen=True)
+class FrontStepEvent(StepEvent):
+    """One step seen from the front: from a landing of one foot to the next landing (other foot).
+
+    A StepEvent, so the coach, the session's steps.csv and the key frames take it as they are; its
+    side-only metrics are NaN (empty in steps.csv, never summarised). `leg` and `side` are the model's
+    own "left" / "right" labels, which do not swap from the front. Front metrics (units in names):
+    step_ms (this landing to the next), asymmetry_pct (|this step - previous step| over their mean),
+    bounce_bh (hip midpoint vertical range over the step), lean_deg (trunk's lateral angle, mean over
+    the step, + toward the runner's left), hip_drop_deg (the swing side's hip below the stance side's,
+    largest in early stance), midline_bh (landing ankle's lateral distance from the hip midpoint, +
+    on its own side, - crossed over), arm_cross_bh (farthest a wrist reaches past the shoulder
+    midpoint toward the other side), lift_ms (this landing to the top of this foot's next lift).
+    """
+
+    step_ms: float = math.nan
+    asymmetry_pct: float = math.nan
+    lean_deg: float = math.nan
+    hip_drop_deg: float = math.nan
+    midline_bh: float = math.nan
+    arm_cross_bh: float = math.nan
+    lift_ms: float = math.nan
+    hip_drop: str = "unknown"  # "none" | "mild" | "marked" | "unknown"
+    crossover: str = "unknown"  # "none" | "narrow" | "crossover" | "unknown"
+    arm_crossover: str = "unknown"  # "none" | "crossing" | "unknown"
+
+    def front_metrics(self) -> dict[str, float]:
+        return {name: getattr(self, name) for name in FRONT_METRICS}
