@@ -85,7 +85,15 @@ def test_each_cue_line_carries_the_values_its_rule_saw_in_steps_csv(coached):
         beyond = sum((v >= rule.on) if above else (v <= rule.on) for v in window)
         within = sum((v <= rule.off) if above else (v >= rule.off) for v in window)
         assert (row["steps_beyond_on"], row["steps_within_off"]) == (beyond, within), row
-        assert (within if row["cue"] == PRAISE else beyond) >= rule.persist_steps, row
+        if row["cue"] == PRAISE:
+            assert within >= rule.persist_steps, row
+            continue
+        # A fault is said while it is on: it switched on when persist_steps of a window were beyond
+        # `on`, and stays on (hysteresis) until persist_steps of a window are back within `off`.
+        assert within < rule.persist_steps, row
+        switched_on = any(sum((v >= rule.on) if above else (v <= rule.on) for v in measured[max(0, j - rule.window_steps):j])
+                          >= rule.persist_steps for j in range(1, len(measured) + 1))
+        assert switched_on, row
 
 
 def rule_value(metric: str, step_row: dict) -> float | None:

@@ -23,7 +23,10 @@ runners = st.builds(
     bounce_px=st.floats(6, 14),
     lean_px=st.floats(0, 40),
     facing=st.sampled_from(["left", "right"]),
-)
+).filter(lambda r: r.belt_px_s * r.contact_frac * r.step_s - r.reach_px >= 35.0)
+# Runners whose foot leaves the ground behind the hips (0.05 bh at least), as every runner's does:
+# a foot still ahead of them at toe-off is no runner's, and its steps are flagged
+# implausible_trail_bh (live/gait/plausible.py), not ok.
 
 
 def run(poses, profile=None):

@@ -15,10 +15,11 @@ from live.types import STEP_METRICS, PoseFrame
 BH = 700.0
 
 
-def samples(n=31, dt=0.01, **over):
+def samples(n=86, dt=0.01, **over):
     """A still runner facing right (sign +1): hip (300, 880), shoulder straight above, ankle under
-    the hip on the floor, knee half-way. `over` replaces any array (callables get t)."""
-    t = np.arange(n) * dt
+    the hip on the floor, knee half-way, seen from t = -0.2 s (the metrics' fits need samples on
+    both sides of every event) to 0.65 s. `over` replaces any array (callables get t)."""
+    t = np.arange(n) * dt - 0.2
     base = dict(hip_x=300.0, hip_y=880.0, sh_x=300.0, sh_y=690.0, ankle_x=300.0, ankle_y=1180.0,
                 knee_x=300.0, knee_y=1030.0)
     arrays = {}
@@ -69,14 +70,17 @@ def test_fall_angle_is_max_of_stance_lean_over_ball():
     assert got == pytest.approx(math.degrees(math.atan2(60.0, 300.0)), abs=0.5)
 
 
-def test_pull_and_lift_speed():
-    # After toe-off at 0.1 s the ankle rises at 500 px/s until 0.2 s, then falls: pull 100 ms,
-    # lift speed 500 / 700 bh/s.
+@pytest.mark.parametrize("fps", [15, 30, 60, 100])
+def test_pull_and_lift_speed(fps):
+    # After toe-off at 0.1 s the ankle rises smoothly by 150 px, (1 - cos) over 0.6 s: the top
+    # 300 ms after toe-off, the fastest rise 150 pi / 0.6 px/s at 150 ms. Read from fits, both are
+    # the same at every frame rate (the highest frame and the largest frame difference were not).
     def ay(t):
-        return 1180 - 500 * np.clip(t - 0.1, 0, None) + 1000 * np.clip(t - 0.2, 0, None)
-    m = step_metrics(samples(n=41, ankle_y=ay), 0.0, 0.1, 0.3, 1.0, BH, 0.35, 0.01)
-    assert m["pull_ms"] == pytest.approx(100.0, abs=10.0)
-    assert m["lift_speed_bhps"] == pytest.approx(500 / BH, rel=0.02)
+        return 1180 - 75 * (1 - np.cos(2 * np.pi * np.clip(t - 0.1, 0, None) / 0.6))
+    dt = 1 / fps
+    m = step_metrics(samples(n=int(0.85 / dt) + 1, dt=dt, ankle_y=ay), 0.0, 0.1, 0.3, 1.0, BH, 0.5, dt)
+    assert m["pull_ms"] == pytest.approx(300.0, abs=10.0)
+    assert m["lift_speed_bhps"] == pytest.approx(150 * np.pi / 0.6 / BH, rel=0.02)
 
 
 def test_missing_toe_off_gives_nan_not_crash():

@@ -47,9 +47,17 @@ def test_a_typical_and_a_worst_step_each_with_three_images(session):
     assert worst["value"] <= worst["on"] if worst["direction"] == "below" else worst["value"] >= worst["on"]
 
 
-def test_landing_key_frames_are_landings_with_the_ankle_at_its_lowest(session):
+FOOT_SETTLE_BH = 0.03  # after contact the ankle still lowers a little as the foot rolls flat
+
+
+def test_landing_key_frames_are_landings_with_the_foot_down(session, clip):
+    """Each landing still is a landing the run reported and a real one (the clip's hand-made truth,
+    +-1 frame), and shows that leg's foot arrived at the ground: lower than a frame before, and
+    within FOOT_SETTLE_BH of the lowest it reaches over the next frames of the contact."""
     summary = json.loads((session / "summary.json").read_text())
     landings = {d["frame"] for d in summary["landings"]}
+    truth = clip.truth["initial_contact_frames"]["frames"]
+    bh = summary["body_height_px"]
     poses = {}
     for line in (session / "poses.jsonl").read_text().splitlines():
         d = json.loads(line)
@@ -57,9 +65,10 @@ def test_landing_key_frames_are_landings_with_the_ankle_at_its_lowest(session):
     for e in (e for e in _index(session)["frames"] if e["phase"] == "landing"):
         f, k = e["frame"], ANKLE[e["side"]]
         assert f in landings, e
-        # The landing is the foot's lowest point (largest image y) among its neighbouring frames.
-        ys = {i: poses[i][k][1] for i in (f - 1, f, f + 1) if poses.get(i) and poses[i][k] is not None}
-        assert f in ys and ys[f] == max(ys.values()), (e, ys)
+        assert min(abs(f - t) for t in truth) <= 1, (e, truth)
+        ys = {i: poses[i][k][1] for i in range(f - 1, f + 5) if poses.get(i) and poses[i][k] is not None}
+        assert f in ys and (f - 1 not in ys or ys[f] > ys[f - 1]), (e, ys)
+        assert ys[f] >= max(y for i, y in ys.items() if i >= f) - FOOT_SETTLE_BH * bh, (e, ys)
 
 
 def test_report_embeds_the_key_frames_and_references_nothing_outside(session):

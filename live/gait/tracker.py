@@ -17,6 +17,7 @@ from live.gait.events import EventDetector, StepTiming
 from live.gait.legs import LegPhase, LegTracker
 from live.gait.metrics import BALL_FORWARD_BH, StepSamples, step_metrics
 from live.gait.output import cadence_from_landings, summary_dict
+from live.gait.plausible import implausible_flags
 from live.keypoints import Kp
 from live.types import STEP_METRICS, GaitSnapshot, PoseFrame, StepEvent
 
@@ -258,7 +259,7 @@ class GaitTracker:
         samples = StepSamples(np.asarray(h.t), col("hip_x"), col("hip_y"), col("sh_x"), col("sh_y"),
                               col(f"ax_{leg}"), col(f"ay_{leg}"), col(f"kx_{leg}"), col(f"ky_{leg}"))
         bh_m = self.body.body_height_px or bh
-        m = step_metrics(samples, s.t_land, s.t_toe, t_next, self.body.sign, bh_m, period, self._frame_s)
+        m = step_metrics(samples, s.t_land, s.t_toe, t_next, self.body.sign, bh_m, period, self._frame_s, self.config)
         flags = list(s.flags)
         if s.leg < 0:
             flags.append("leg_unknown")
@@ -268,6 +269,7 @@ class GaitTracker:
             flags.append("leg_hidden")
         if self.facing is None:
             flags.append("facing_unknown")
+        flags += implausible_flags(m)  # measured something no runner does: recorded, not cued
         s.side = self.phase.side(s.parity)
         return StepEvent(t_s=s.t_land, frame=self._frame_at(s.t_land, "after"), leg=self._leg_name(s.side), side=s.side, quality=";".join(flags) or "ok",
                          t_emit_s=now, **{k: float(m[k]) for k in STEP_METRICS})
