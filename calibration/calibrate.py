@@ -21,13 +21,14 @@ from pathlib import Path
 
 import numpy as np
 
-from calibration.checks import MEASURE_S, CalibrationReport, check_frames, describe
+from calibration.checks import CONSOLE_PLACEMENT, MEASURE_S, CalibrationReport, check_frames, describe
 from calibration.profile import HEIGHT_CM_RANGE, default_profile_path, save_profile
 from live.errors import EXIT_BAD_INPUT, EXIT_OK, BadInputError
 from live.types import Frame, PoseFrame, SourceEvent
 
 # Prompts for a live camera only: they ask the runner to do something in front of it.
-PROMPT_START = "Step onto the treadmill and stand tall, side on to the camera, with your whole body in view."
+PROMPT_START = ("Step onto the treadmill and stand tall, side on to the camera (or facing it, with a laptop on the "
+                "console), with your whole body in view.")
 PROMPT_HOLD = f"Hold still for {MEASURE_S:g} seconds."
 PROMPT_WAIT = "I cannot see you yet: step into view, side on to the camera."
 LIVE_KINDS = ("camera", "stream")  # SourceInfo.kind of a source someone stands in front of now
@@ -201,6 +202,8 @@ def calibrate_command(source: str, out: str | None, height_cm: float | None, nam
         report, source_name = measure(source, estimator, prompt, window)
         for line in describe(report):
             print(f"  {line}", flush=True)
+        if report.view == "front":
+            print(f"  {CONSOLE_PLACEMENT}", flush=True)
         for warning in report.warnings:
             prompt.say(warning, speak=False)
         if not report.ok:

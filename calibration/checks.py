@@ -50,6 +50,21 @@ RIVAL_MIN_SCORE = 0.5
 # the other, they share mostly the same pixels (a second box over part of the runner's body, his
 # reflection on a console or a mirror right behind him), which the runner selection follows as one.
 RIVAL_MAX_OVERLAP = 0.5
+# Front view: both ankles in at least 80 % of the frames (a console camera tilted too far up cuts
+# the feet off, and a landing is timed from the ankle), the face in half of them (from behind the
+# landing foot drifts down the image, not up: the front tracker would mistime every step), and the
+# legs' image length within 15 % of the standing proportion (measure.STANDING_LEG_TRUNK): beyond
+# that the camera sits well above or below hip height, close to the runner.
+FRONT_MIN_FEET_SEEN = 0.8
+FRONT_MIN_FACE_SEEN = 0.5
+FRONT_LEG_TRUNK_TOL = 0.15
+# How to set up a laptop on the console, said when calibration sees a front view.
+CONSOLE_PLACEMENT = (
+    "Laptop on the treadmill console: tilt the screen back until your feet show at the bottom of the image "
+    "with a hand's width to spare; the camera then looks down at you, so the lower it sits (hip height is "
+    "best, e.g. on a stand on the console) and the farther back it is, the less the legs are distorted. "
+    "Fall angle, overstride and contact time need a side view; from the front posecoach coaches cadence, "
+    "bounce, left/right timing, sideways lean and where the feet land.")
 # A tilt under 3 degrees moves an angle metric by less than its frame-to-frame noise.
 TILT_WARN_DEG = 3.0
 ASSUMED_FPS = 30.0  # for a still image, which has no frame rate of its own
@@ -78,6 +93,9 @@ class CalibrationReport:
     width_ratio: float
     problems: tuple[str, ...] = field(default_factory=tuple)
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    feet_seen: float = math.nan  # share of frames with both ankles seen
+    face_seen: float = math.nan  # share of frames with the nose and both eyes seen
+    leg_trunk_ratio: float = math.nan  # measure.leg_trunk_ratio: the camera's height, from the front
 
     @property
     def ok(self) -> bool:
@@ -88,12 +106,15 @@ class CalibrationReport:
         """The profile these measurements make; ValueError when a problem stands in the way."""
         if not self.ok:
             raise ValueError(f"cannot make a profile: {self.problems[0]}")
-        baseline = {"trunk_deg": round(self.trunk_deg, 2)} if self.phase == "standing" and math.isfinite(self.trunk_deg) else {}
+        # From the front the trunk angle is sideways, not the side view's forward lean: no baseline.
+        side = self.view != "front"
+        baseline = ({"trunk_deg": round(self.trunk_deg, 2)} if side and self.phase == "standing"
+                    and math.isfinite(self.trunk_deg) else {})
         tilt = round(self.camera_tilt_deg, 2) if math.isfinite(self.camera_tilt_deg) else None
         fps = self.fps if math.isfinite(self.fps) else ASSUMED_FPS
         w, h = self.image_size
         return RunnerProfile(
-            version=PROFILE_VERSION, facing=self.facing, view=self.view, body_height_px=round(self.body_height_px, 2),
+            version=PROFILE_VERSION, facing=self.facing if side else "camera", view=self.view, body_height_px=round(self.body_height_px, 2),
             floor_y_px=round(self.floor_y_px, 2), fps=round(fps, 3), height_cm=None if height_cm is None else float(height_cm), name=name,
             baseline=baseline, camera_tilt_deg=tilt,
             measured_from="standing" if self.phase == "standing" else "running",
@@ -123,13 +144,16 @@ def check_frames(poses: Sequence[PoseFrame], people: Sequence[np.ndarray] | None
     # read -4.3 deg and +2.0 deg on its mirror image).
     tilt = m.standing_tilt_deg(seen) if phase == "standing" else math.nan
     ratio = m.width_ratio(seen)
+    if m.view_of(ratio) == "front" and phase == "standing" and m.ankle_sweep_bh(seen, bh, axis=1) > m.STANDING_MAX_ANKLE_SWEEP_BH:
+        phase = "running"  # from the front a stride moves the feet up and down the image, not across it
     report = CalibrationReport(
         frames=len(poses), frames_with_runner=len(seen), phase=phase, facing=body.facing,
         view=m.view_of(ratio), body_height_px=bh, floor_y_px=float(floor), trunk_deg=m.trunk_deg(seen, sign),
         camera_tilt_deg=tilt, fps=math.nan if still_image else m.delivered_fps(poses),
         processed_fps=math.nan if still_image else m.processed_fps(poses), keypoint_conf=m.keypoint_confidence(seen),
         rivals=None if people is None else m.rival_count(people, RIVAL_REL_HEIGHT, RIVAL_MIN_SCORE, RIVAL_MAX_OVERLAP),
-        image_size=tuple(image_size), width_ratio=ratio,
+        image_size=tuple(image_size), width_ratio=ratio, feet_seen=m.feet_seen_frac(seen),
+        face_seen=m.face_seen_frac(seen), leg_trunk_ratio=m.leg_trunk_ratio(seen),
     )
     problems, warnings = _problems(report, seen), _warnings(report, seen)
     return CalibrationReport(**{**report.__dict__, "problems": tuple(problems), "warnings": tuple(warnings)})
@@ -148,8 +172,7 @@ def _problems(r: CalibrationReport, seen: Sequence[PoseFrame]) -> list[str]:
         out.append(f"The runner was in view in only {r.frames_with_runner} of {r.frames} frames: stay in the frame "
                    "for the whole check.")
     if r.view == "front":
-        out.append("The camera sees the runner from the front: the Pose metrics need a side view, so put the camera "
-                   "beside the treadmill, level with the hips, looking straight across.")
+        out += _front_problems(r)
     elif r.view == "angled":
         out.append("The camera sees the runner at an angle: move it so it looks straight at the runner's side.")
     out += _framing_problems(seen, r.body_height_px)
@@ -160,6 +183,19 @@ def _problems(r: CalibrationReport, seen: Sequence[PoseFrame]) -> list[str]:
         out.append("Could not measure the body height and the floor: the hips, knees and ankles must be visible.")
     if r.view == "side" and r.facing is None:
         out.append("Could not tell which way the runner faces: keep the face in view (no hood, light on the face).")
+    return out
+
+
+def _front_problems(r: CalibrationReport) -> list[str]:
+    """A front view is accepted (a laptop on the console) when it can time the steps: the feet in the
+    frame and the runner facing the camera."""
+    out = []
+    if math.isfinite(r.face_seen) and r.face_seen < FRONT_MIN_FACE_SEEN:
+        out.append("The camera sees the runner from behind: face the camera (a laptop on the console in front of "
+                   "you), or put the camera beside the treadmill for a side view.")
+    if math.isfinite(r.feet_seen) and r.feet_seen < FRONT_MIN_FEET_SEEN:
+        out.append(f"From the front both feet must be in the frame (seen in {r.feet_seen:.0%} of the frames): tilt "
+                   "the laptop screen back until your feet show at the bottom of the image.")
     return out
 
 
@@ -183,12 +219,27 @@ def _warnings(r: CalibrationReport, seen: Sequence[PoseFrame]) -> list[str]:
         turn = "anticlockwise" if r.camera_tilt_deg > 0 else "clockwise"
         out.append(f"The camera is tilted by {abs(r.camera_tilt_deg):.1f} degrees (measured from your standing body line): "
                    f"turn it {turn} until it is level.")
+    out += _camera_height_warnings(r)
     margins = m.margins_frac(seen, r.body_height_px)
     for side, gap in margins.items():
         if math.isfinite(gap) and CUT_OFF_FRAC <= gap < TIGHT_MARGIN_FRAC:
             out.append(f"There is little room between the runner's {_EDGE_WORDS[side]} and the {side} edge "
                        f"({gap:.0%} of the image): leave a hand's width so a stride or a bounce stays in the frame.")
     return out
+
+
+def _camera_height_warnings(r: CalibrationReport) -> list[str]:
+    """From the front, a camera far above or below hip height and close distorts the legs' length."""
+    if r.view != "front" or not math.isfinite(r.leg_trunk_ratio):
+        return []
+    off = r.leg_trunk_ratio / m.STANDING_LEG_TRUNK - 1.0
+    if off < -FRONT_LEG_TRUNK_TOL:
+        return [f"The camera looks down on you from close (your legs look {-off:.0%} shorter than they are): lower "
+                "it toward hip height or move it farther away, so the feet are not distorted."]
+    if off > FRONT_LEG_TRUNK_TOL:
+        return [f"The camera looks up at you from low and close (your legs look {off:.0%} longer than they are): "
+                "raise it toward hip height or move it farther away."]
+    return []
 
 
 def _frame_rate_warnings(r: CalibrationReport) -> list[str]:
@@ -219,7 +270,9 @@ def describe(r: CalibrationReport) -> list[str]:
         f"body height: {num(r.body_height_px, '.0f', 'px')}; floor line: y = {num(r.floor_y_px, '.0f', 'px')}",
         f"trunk angle: {num(r.trunk_deg, '+.1f', 'deg')}; camera tilt: {num(r.camera_tilt_deg, '+.1f', 'deg')}",
         f"frame rate: {num(r.fps, '.1f', 'fps')} delivered, {num(r.processed_fps, '.1f', 'fps')} processed; keypoint confidence: {num(r.keypoint_conf, '.2f', '')}",
-    ]
+    ] + ([f"front view: both feet seen in {num(100 * r.feet_seen, '.0f', '%')} of the frames; legs/trunk "
+          f"{num(r.leg_trunk_ratio, '.2f', '')} (standing proportions {m.STANDING_LEG_TRUNK:.2f}: a hip-height camera)"]
+         if r.view == "front" else [])
 
 
 class AutoCalibrator:

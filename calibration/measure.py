@@ -99,11 +99,50 @@ def view_of(ratio: float) -> str | None:
     return "front" if ratio >= FRONT_MIN_RATIO else "angled"
 
 
-def ankle_sweep_bh(poses: Sequence[PoseFrame], bh: float) -> float:
-    """How far the ankles travel in x (5th to 95th percentile, the larger of the two), in body heights."""
+def seen_frac(poses: Sequence[PoseFrame], kps: Sequence[Kp]) -> float:
+    """Share of the frames in which every one of `kps` is confidently seen (NaN with no frame)."""
+    if not poses:
+        return math.nan
+    return float(np.mean([all(_pt(p, k) is not None for k in kps) for p in poses]))
+
+
+def feet_seen_frac(poses: Sequence[PoseFrame]) -> float:
+    """Share of frames with both ankles seen: from the front both feet must be in the frame."""
+    return seen_frac(poses, (Kp.LEFT_ANKLE, Kp.RIGHT_ANKLE))
+
+
+def face_seen_frac(poses: Sequence[PoseFrame]) -> float:
+    """Share of frames with the nose and both eyes seen: a runner facing the camera (none from behind)."""
+    return seen_frac(poses, (Kp.NOSE, Kp.LEFT_EYE, Kp.RIGHT_EYE))
+
+
+# Front view, camera height: standing, hip to ankle is (0.530 - 0.039) / (0.818 - 0.530) = 1.70 times
+# shoulder to hip (Winter's segment heights, as above). A camera at hip height sees that ratio at any
+# distance (1.72-1.80 for the synthetic runner of tests/front_synth.py from 1.0-2.5 m); a console
+# camera above the chest and close sees the legs shortened (1.29 from 1.2 m high at 1 m, 1.09 from
+# 1.5 m), one near the floor lengthened (2.8 from 0.5 m at 1 m). The straightest leg of the frames
+# (90th percentile) stands for the standing leg when the runner is already running.
+STANDING_LEG_TRUNK = (0.530 - ANKLE_HEIGHT_FRAC) / (SHOULDER_HEIGHT_FRAC - 0.530)
+
+
+def leg_trunk_ratio(poses: Sequence[PoseFrame]) -> float:
+    """90th percentile over frames of (lowest ankle below the hips) / (hips below the shoulders), in image y."""
+    ratios = []
+    for p in poses:
+        sh, hip = _mid(p, Kp.LEFT_SHOULDER, Kp.RIGHT_SHOULDER), _mid(p, Kp.LEFT_HIP, Kp.RIGHT_HIP)
+        ankles = [q for q in (_pt(p, Kp.LEFT_ANKLE), _pt(p, Kp.RIGHT_ANKLE)) if q is not None]
+        if sh is None or hip is None or not ankles or hip[1] - sh[1] <= 0:
+            continue
+        ratios.append((max(a[1] for a in ankles) - hip[1]) / (hip[1] - sh[1]))
+    return float(np.percentile(ratios, 90)) if ratios else math.nan
+
+
+def ankle_sweep_bh(poses: Sequence[PoseFrame], bh: float, axis: int = 0) -> float:
+    """How far the ankles travel in x (axis 0; y: axis 1, what a front view sees of a stride),
+    5th to 95th percentile, the larger of the two, in body heights."""
     sweeps = []
     for kp in (Kp.LEFT_ANKLE, Kp.RIGHT_ANKLE):
-        xs = [q[0] for q in (_pt(p, kp) for p in poses) if q is not None]
+        xs = [q[axis] for q in (_pt(p, kp) for p in poses) if q is not None]
         if len(xs) >= 3:
             lo, hi = np.percentile(xs, [5, 95])
             sweeps.append(hi - lo)

@@ -19,7 +19,7 @@ from live.types import STEP_METRICS
 
 PROFILE_VERSION = 1
 
-FACINGS = ("left", "right")
+FACINGS = ("left", "right", "camera")  # "camera": a front view, the runner facing the camera
 VIEWS = ("side", "front")
 MEASURED_FROM = ("standing", "running")
 # Adult runners are 100-230 cm tall; anything outside is a typo (e.g. metres or inches).
@@ -98,6 +98,8 @@ class RunnerProfile:
             value = getattr(self, name)
             if value not in allowed:
                 raise ValueError(f"{name} must be {' or '.join(repr(a) for a in allowed)}, got {_show(value)}")
+        if self.facing == "camera" and self.view != "front":
+            raise ValueError(f"facing 'camera' is a front view's, but view is {_show(self.view)}")
 
     def _check_numbers(self) -> None:
         for name in ("body_height_px", "floor_y_px", "fps"):

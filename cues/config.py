@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from live.errors import BadInputError, one_line
-from live.types import STEP_METRICS
+from live.types import FRONT_METRICS, STEP_METRICS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -25,6 +25,11 @@ else:  # pragma: no cover - pyproject pulls in tomli for 3.10
 # own estimate) and one derived angle, the trunk leaning more than the body line.
 DERIVED_METRICS = ("cadence_spm", "waist_bend_deg")
 RULE_METRICS = STEP_METRICS + DERIVED_METRICS
+# A rule is for one camera view (`view = "side"`, the default, or "front"): a front camera measures
+# other things (FrontStepEvent), plus the trunk's sideways lean as a size either way (lean_abs_deg).
+FRONT_DERIVED_METRICS = ("cadence_spm", "lean_abs_deg")
+FRONT_RULE_METRICS = FRONT_METRICS + FRONT_DERIVED_METRICS
+RULE_VIEWS = ("side", "front")
 DIRECTIONS = ("above", "below")
 # Next to this module, as package data (a plain path: importlib.resources trips over the editable
 # install's namespace path hook).
@@ -66,6 +71,7 @@ class RuleConfig:
     enabled: bool
     window_steps: int
     persist_steps: int
+    view: str = "side"
 
 
 @dataclass(frozen=True)
@@ -73,8 +79,16 @@ class CuesConfig:
     coach: CoachConfig
     speech: SpeechConfig
     phrases: Mapping[str, str]  # read-only mapping: cue id -> words
-    faults: tuple[RuleConfig, ...]
+    faults: tuple[RuleConfig, ...]  # the side view's rules: what every consumer reads by default
     source: str = "defaults"
+    front_faults: tuple[RuleConfig, ...] = ()  # the rules with view = "front"
+
+    def for_view(self, view: str) -> CuesConfig:
+        """This config with the given view's rules as its `faults` (the coach, the key frames and the
+        report read `faults`)."""
+        if view not in RULE_VIEWS:
+            raise ValueError(f"view must be one of {', '.join(RULE_VIEWS)}, got {view!r}")
+        return self if view == "side" else replace(self, faults=self.front_faults, front_faults=())
 
     def phrase(self, cue_id: str) -> str:
         return self.phrases[cue_id]
@@ -116,6 +130,7 @@ _RULE_KEYS: dict[str, tuple[type, Any, Any]] = {
     "enabled": (bool, None, None),
     "window_steps": (int, 1, 50),
     "persist_steps": (int, 1, 50),
+    "view": (str, None, None),
 }
 _RULE_REQUIRED = ("cue", "metric", "direction", "on", "off", "weight")
 
@@ -178,8 +193,9 @@ def cues_config_from_dict(defaults: Mapping, user: Mapping, source: str = "cue f
     _check_phrase_ids(_table(user, "phrases", source), defaults.get("phrases", {}), faults_raw, source)
     if coach.praise and "praise" not in phrases:
         _bad(source, 'praise is on but [phrases] has no "praise" entry')
-    faults = tuple(_rule(source, name, t, coach, phrases) for name, t in faults_raw.items())
-    return CuesConfig(coach, speech, MappingProxyType(phrases), faults, source)
+    rules = tuple(_rule(source, name, t, coach, phrases) for name, t in faults_raw.items())
+    return CuesConfig(coach, speech, MappingProxyType(phrases), tuple(r for r in rules if r.view == "side"), source,
+                      tuple(r for r in rules if r.view == "front"))
 
 
 def _table(d: Mapping, key: str, source: str) -> dict:
@@ -260,10 +276,16 @@ def _rule(source: str, name: str, raw: dict, coach: CoachConfig, phrases: dict) 
     v.setdefault("enabled", True)
     v.setdefault("window_steps", coach.window_steps)
     v.setdefault("persist_steps", coach.persist_steps)
+    v.setdefault("view", "side")
     if v["cue"] not in phrases:
         _bad(source, f"{where}.cue = {v['cue']!r} is not in [phrases]")
-    if v["metric"] not in RULE_METRICS:
+    if v["view"] not in RULE_VIEWS:
+        _bad(source, f'{where}.view = {v["view"]!r} must be "side" or "front"')
+    if v["view"] == "side" and v["metric"] not in RULE_METRICS:
         _bad(source, f"{where}.metric = {v['metric']!r} is unknown; use one of {', '.join(RULE_METRICS)}")
+    if v["view"] == "front" and v["metric"] not in FRONT_RULE_METRICS:
+        _bad(source, f"{where}.metric = {v['metric']!r} is not measured from the front; a view = \"front\" "
+                     f"rule uses one of {', '.join(FRONT_RULE_METRICS)}")
     if v["direction"] not in DIRECTIONS:
         _bad(source, f'{where}.direction = {v["direction"]!r} must be "above" or "below"')
     above = v["direction"] == "above"

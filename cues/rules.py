@@ -33,8 +33,11 @@ def rule_value(cfg: RuleConfig, step: StepEvent, cadence_spm: float, baseline: M
         measured = float(cadence_spm)
     elif cfg.metric == "waist_bend_deg":
         measured = float(step.trunk_deg) - float(step.fall_deg)
+    elif cfg.metric == "lean_abs_deg":  # front view: a sideways lean either way
+        measured = abs(float(getattr(step, "lean_deg", math.nan)))
     else:
-        measured = float(getattr(step, cfg.metric))
+        # A front rule on a side step (or the reverse) has nothing to watch: NaN, skipped.
+        measured = float(getattr(step, cfg.metric, math.nan))
     return measured - baseline_offset(cfg, baseline)
 
 

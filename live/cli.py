@@ -123,6 +123,9 @@ def _add_pipeline_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--profile", type=_given, help="runner profile: a file, or the --name given to 'posecoach calibrate'")
     p.add_argument("--cues", type=_in_path, help="TOML file overriding the default cue rules and phrases")
     p.add_argument("--facing", choices=["left", "right"], help="override the detected facing direction")
+    p.add_argument("--view", default="auto", choices=["side", "front", "auto"],
+                   help="camera view: side (beside the treadmill), front (a laptop on the console) or auto "
+                   "(default: the profile's, else decided from the first half second of the run)")
     p.add_argument("--no-keyframes", action="store_true",
                    help="store no image of the runner (the report then has no key frames)")
 
@@ -208,6 +211,7 @@ def _run_pipeline(args: argparse.Namespace) -> int:
         rate_wpm=getattr(args, "rate_wpm", None),
         metronome_spm=getattr(args, "metronome_spm", None),
         facing=args.facing,
+        view=args.view,
         reconnect_s=getattr(args, "reconnect_s", 30.0),
         keyframes=not args.no_keyframes,
     )

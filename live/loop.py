@@ -56,6 +56,7 @@ class RunOptions:
     facing: str | None = None
     reconnect_s: float = 30.0  # a lost camera or stream is retried this long before the session ends
     keyframes: bool = True  # the report's six stills; off: no image of the runner is stored at all
+    view: str = "auto"  # "side" | "front" | "auto": --view; auto takes the profile's view, else the poses'
 
 
 @contextmanager
@@ -123,14 +124,18 @@ class _ViewGuard:
     auto-calibration has seen its first seconds), a front or angled view is said once, shown on the
     HUD, and its steps are marked so that they feed no cues (they are still recorded)."""
 
-    def __init__(self, auto, profile_view: str | None):
+    def __init__(self, auto, profile_view: str | None, gait=None):
         self._auto = auto
+        self._gait = gait  # live.gait.view.ViewedGait: a front view is coached there, not guarded here
         self.view = profile_view
         self.note = ""
         if self.view is not None:
             self._announce()
 
     def update(self, steps: list[StepEvent]) -> list[StepEvent]:
+        if self._gait is not None and self._gait.view == "front":
+            self.note = "front view: not a front view, no cues" if self._gait.refusal else "front view"
+            return steps
         if self.view is None and self._auto is not None and self._auto.done:
             self.view = self._auto.report().view or "unknown"
             self._announce()
@@ -152,12 +157,13 @@ class Pipeline:
     """The per-frame work, in order. Built by `run`; `process(frame)` is the hot path."""
 
     def __init__(self, estimator, gait, coach, speaker, session: Session, display, recorder, auto, view,
-                 keyframes=None):
+                 keyframes=None, front_coach=None):
         self.estimator = estimator
         self.auto = auto  # AutoCalibrator when no profile was given: records what the run measured
         self.view = view
         self.gait = gait
-        self.coach = coach
+        self._side_coach = coach
+        self._front_coach = front_coach  # the front view's rules (cues/defaults.toml, view = "front")
         self.speaker = speaker
         self.session = session
         self.display = display
@@ -172,6 +178,13 @@ class Pipeline:
         self.source_note = ""  # "camera lost: reconnecting" while a live source is away
         self._last_scene = None  # the last frame drawn, without its HUD, for redraws while the source is away
         self._last_hud: Hud | None = None
+
+    @property
+    def coach(self):
+        """The coach of the session's view: a front view has its own rules."""
+        if self._front_coach is not None and getattr(self.gait, "view", None) == "front":
+            return self._front_coach
+        return self._side_coach
 
     def process(self, frame: Frame) -> bool:
         """Run one frame through every stage; False when the user asked to quit."""
@@ -202,7 +215,7 @@ class Pipeline:
             return True
         hud = Hud(fps=fps, found=pose.found, snapshot=snapshot, cue_text=self.cue_text,
                   last_landing_t=self.gait.last_landing_t, support_foot_xy=self.gait.support_foot_xy,
-                  note=self.view.note)
+                  note=self.view.note, view=getattr(self.gait, "view", None) or "side")
         scene = frame.image.copy()
         draw_scene(scene, self.smoother.update(pose), hud)
         self._last_scene, self._last_hud = scene, hud
@@ -271,12 +284,19 @@ def _build(opts: RunOptions, inputs: _Inputs, estimator, stack: ExitStack, sourc
     from cues.coach import Coach
     from cues.speaker import open_speaker
     from live.gait import GaitTracker
+    from live.gait.front import FrontTracker
+    from live.gait.view import ViewedGait
 
-    gait = GaitTracker(profile=inputs.profile, facing=opts.facing)
+    # --view wins; else the profile's view; else the poses of the first half second decide.
+    mode = opts.view if opts.view != "auto" else (inputs.profile.view if inputs.profile is not None else "auto")
+    gait = ViewedGait(GaitTracker(profile=inputs.profile, facing=opts.facing), FrontTracker(profile=inputs.profile),
+                      mode, say=say)
     from calibration.checks import AutoCalibrator
 
     baseline = inputs.profile.baseline if inputs.profile is not None else None
     coach = Coach(inputs.cues_config, baseline=baseline)
+    # The profile's baseline is a side view's standing posture: no front rule is relative to it.
+    front_coach = None if mode == "side" else Coach(inputs.cues_config.for_view("front"))
     auto = AutoCalibrator() if inputs.profile is None else None
     speech = inputs.cues_config.speech  # the --cues file's [speech], with --voice / --rate over it
     # In analysis the cues go to cues.jsonl; echoing each one over the progress bar helps nobody.
@@ -292,11 +312,11 @@ def _build(opts: RunOptions, inputs: _Inputs, estimator, stack: ExitStack, sourc
         else:
             say(why)
     recorder = stack.enter_context(Recorder(opts.record, source.info.fps)) if opts.record else None
-    view = _ViewGuard(auto, inputs.profile.view if inputs.profile is not None else None)
+    view = _ViewGuard(auto, None if mode in ("auto", "front") else mode, gait)
     from live.keyframes import KeyFrames
 
     keyframes = KeyFrames(source.info.fps, inputs.cues_config.faults, baseline) if opts.keyframes else None
-    return Pipeline(estimator, gait, coach, speaker, session, display, recorder, auto, view, keyframes)
+    return Pipeline(estimator, gait, coach, speaker, session, display, recorder, auto, view, keyframes, front_coach)
 
 
 def run(opts: RunOptions) -> int:

@@ -35,6 +35,7 @@ class Hud:
     last_landing_t: float | None = None
     support_foot_xy: tuple[float, float] | None = None  # estimated ball of the support foot
     note: str = ""  # e.g. "front view: cadence only"
+    view: str = "side"  # "front": the front-view metrics (the medians are a FrontTracker's)
 
 
 def _scale(image: np.ndarray) -> float:
@@ -89,12 +90,29 @@ def _hud_lines(hud: Hud) -> list[str]:
             return "--" if v is None or not math.isfinite(v) else f"{v:.{digits}f}{unit}"
 
         cad = "--" if not math.isfinite(snap.cadence_spm) else f"{snap.cadence_spm:.0f}"
+        if hud.view == "front":
+            return lines + [f"cadence {cad} spm"] + _front_lines(m, fmt) + [f"steps {snap.steps}"] + (
+                [hud.note] if hud.note else [])
         lines += [f"cadence {cad} spm", f"contact {fmt('contact_ms', ' ms')}",
                   f"fall {fmt('fall_deg', ' deg', 1)}", f"trunk {fmt('trunk_deg', ' deg', 1)}",
                   f"lift {fmt('lift_speed_bhps', ' bh/s', 2)}", f"steps {snap.steps}"]
     if hud.note:
         lines.append(hud.note)
     return lines
+
+
+def _front_lines(m: dict, fmt) -> list[str]:
+    """What a front camera measures (fall angle and contact need a side view): the categories from
+    the medians of the last good steps, as the summary reports them."""
+    from live.gait.front_metrics import arm_category, crossover_category
+
+    def cat(name: str, to_words) -> str:
+        v = m.get(name, math.nan)
+        return to_words(v if v is not None else math.nan).replace("unknown", "--")
+
+    return [f"bounce {fmt('bounce_bh', ' bh', 3)}", f"L/R steps {fmt('asymmetry_pct', ' %')}",
+            f"lean {fmt('lean_deg', ' deg', 1)}", f"feet {cat('midline_bh', crossover_category)}",
+            f"arms {cat('arm_cross_bh', arm_category)}"]
 
 
 # HUD text is sized in pixels of the image it is drawn on (the window's, when shown): capital

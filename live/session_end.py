@@ -74,12 +74,24 @@ def finish(session: Session, inputs: _Inputs, pipeline: Pipeline | None, source)
                        keyframes=pipeline.keyframes is not None)  # false: --no-keyframes, no image kept
         profile = _profile_used(inputs, pipeline, source)
     session.close(summary, profile)
+    if pipeline is not None and getattr(pipeline.gait, "view", None) == "front":
+        _write_front_steps(session, pipeline)
     if pipeline is not None and pipeline.keyframes is not None:
         _write_keyframes(session, pipeline)
     _write_report(session, inputs)
     record_history(session, inputs)
     if session.disk_error is not None and not failed_before:
         raise DiskError(session.end_failure_sentence())
+
+
+def _write_front_steps(session: Session, pipeline: Pipeline) -> None:
+    """front_steps.csv: the front view's own metrics per step (steps.csv keeps its side columns,
+    empty but for bounce_bh, so its readers work unchanged). Written at the end, like summary.json."""
+    from live.gait.front_output import FRONT_STEPS_CSV, front_csv_text
+    from live.session import write_private
+
+    text = front_csv_text(pipeline.gait.front.steps)
+    session.write_end_file(FRONT_STEPS_CSV, lambda: write_private(session.folder / FRONT_STEPS_CSV, text))
 
 
 def _write_keyframes(session: Session, pipeline: Pipeline) -> None:

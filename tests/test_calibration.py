@@ -142,10 +142,13 @@ def test_calibrate_refuses_a_crowded_front_view(model_path, tmp_path, capsys):
         pytest.skip(f"ultralytics' bus.jpg not found at {BUS}")
     out = tmp_path / "bus.json"
     code = calibrate_command(str(BUS), str(out), None, "runner", str(model_path), False, False)
-    err = capsys.readouterr().err
+    captured = capsys.readouterr()
+    err = captured.err
     assert code == EXIT_BAD_INPUT
     assert "other people are in view" in err
-    assert "from the front" in err
+    # A front view is accepted since issue 14 (a laptop on the console): not a problem, but explained.
+    assert "from the front" not in err and "view: front" in captured.out
+    assert "Laptop on the treadmill console: tilt the screen back" in captured.out
     assert "Traceback" not in err
     assert not out.exists()
 

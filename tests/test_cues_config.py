@@ -54,9 +54,9 @@ weight = 1.0
 
 
 def test_packaged_phrases_are_all_used():
-    """Every packaged phrase is some rule's cue, or the praise the coach says: none is dead text."""
+    """Every packaged phrase is some rule's cue (side or front view), or the praise the coach says: none is dead text."""
     cfg = load_cues_config(None)
-    assert set(cfg.phrases) == {f.cue for f in cfg.faults} | {PRAISE}
+    assert set(cfg.phrases) == {f.cue for f in cfg.faults + cfg.front_faults} | {PRAISE}
 
 
 def test_a_new_rule_may_bring_its_own_new_phrase(tmp_path):

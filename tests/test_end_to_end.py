@@ -114,7 +114,8 @@ def test_live_rehearsal_measures_the_same_steps_as_analysis(analyzed, rehearsed,
 
 def test_a_front_view_is_said_once_and_gives_no_cues(model_path, tmp_path):
     """ultralytics' bus.jpg (people facing the camera) as a 4 s still 'video': the session runs,
-    says the view is wrong in one sentence, and no step feeds a cue."""
+    says in one sentence that it coaches a front view (issue 14), measures a front-view profile from
+    the real model's poses, and a still picture gives no step and so no cue."""
     from live.pose import quiet_ultralytics
 
     quiet_ultralytics()
@@ -130,7 +131,10 @@ def test_a_front_view_is_said_once_and_gives_no_cues(model_path, tmp_path):
     result, _ = _posecoach("analyze", str(frames), "--out", str(tmp_path / "s"), model_path=model_path)
     assert result.returncode == 0, result.stderr
     assert result.stderr.count("sees the runner from the front") == 1
-    assert result.stderr.count("No runner profile could be measured from this run") == 1
+    assert "front-view coaching" in result.stderr
+    summary = json.loads((tmp_path / "s" / "summary.json").read_text())
+    assert summary["view"] == "front" and summary["view_check"]["view"] == "front" and summary["steps"] == 0
+    assert json.loads((tmp_path / "s" / "profile.json").read_text())["view"] == "front"
     assert (tmp_path / "s" / "cues.jsonl").read_text() == ""
 
 

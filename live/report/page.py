@@ -268,7 +268,10 @@ def _setup(data: SessionData) -> str:
 def render_page(data: SessionData, targets: tuple[Target, ...], config: CuesConfig, panels: tuple[Panel, ...]) -> str:
     notes = "".join(f"<p>{escape(n)}</p>" for n in data.notes)
     notes = f'<div class="notes"><b>Missing from this folder</b>{notes}</div>' if notes else ""
-    cards = "".join(_card(data, t, config) for t in targets)
+    from live.report.front import front_section
+
+    front = front_section(data, config)  # a front view: its own metrics instead of the side view's cards
+    cards = front or f'<div class="cards">{"".join(_card(data, t, config) for t in targets)}</div>'
     window = config.coach.window_steps
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -282,7 +285,7 @@ def render_page(data: SessionData, targets: tuple[Target, ...], config: CuesConf
 <h2>How the run went</h2>
 <p class="sub">Each number is the median over the good steps (quality ok) of the whole run; the verdict compares it
 with the Pose Method's numbers and with the thresholds the coach uses to cue.</p>
-<div class="cards">{cards}</div>
+{cards}
 <h2>Key frames</h2>
 {_keyframes(data)}
 <h2>Near leg and far leg</h2>
