@@ -33,6 +33,25 @@ class GaitConfig:
     # than half a step (by then the other foot is ahead).
     landing_search_before_steps: float = 0.15
     landing_search_after_steps: float = 0.45
+    # Initial contact from the landing foot's own motion (events.py): searched from this long before
+    # the foot's forward extreme (a foot still moving forward when it lands: no pull-back) to this
+    # long after it (the end of a long late-swing pull-back).
+    contact_search_before_ext_ms: float = 60.0
+    contact_search_after_ext_ms: float = 120.0
+    # The fit sees 50 ms of swing before the earliest knot it tries and 40 ms of stance after the
+    # latest: from 110 ms before the forward extreme (the end of the swing's forward reach, a
+    # parabola) to 160 ms after it, less than the shortest running contacts (about 150 ms,
+    # sprinting) after any knot in range, so the line after the knot is stance.
+    contact_fit_pre_ms: float = 50.0
+    contact_fit_post_ms: float = 40.0
+    contact_grid_ms: float = 2.0
+    # The delay from the foot's contact to the hip's peak downward speed is measured per runner
+    # (median of the last delay_memory_steps steps, once delay_min_steps are measured) and bounded:
+    # the hip peaks at contact for a real flight fall and up to about 0.4 step (150 ms at 160 spm)
+    # later for a runner whose hip is highest at contact; 200 ms leaves room for slow cadences.
+    hip_delay_max_ms: float = 200.0
+    delay_min_steps: int = 3
+    delay_memory_steps: int = 20
     # Toe-off: the rear foot's backward speed (belt speed on a treadmill) falls below this fraction of
     # its stance speed. Half is where a symmetric zero-phase fit puts an abrupt speed change.
     toe_off_speed_fraction: float = 0.5

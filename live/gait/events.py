@@ -7,15 +7,30 @@ quantity is taken relative to the runner's slowly moving hip reference):
      extreme. That peak counts steps and, from which leg is ahead, names the leg. It comes about
      0.1-0.25 step before contact (late-swing retraction), so it is not the landing time.
   2. Landing: in flight the body falls freely and its downward speed grows until the ground force
-     catches it; the hip's downward velocity therefore peaks at initial contact. The landing time is
-     that peak, searched around the widest-stride moment.
+     catches it; the hip's downward velocity therefore peaks at initial contact or, for a runner
+     whose hip is highest at contact, later in early stance. That delay is measured per runner
+     against the landing foot's own contact (its forward position and height stop following a free
+     swing and follow the belt at floor level) and taken off the hip's peak; the landing is the mean
+     of that and the widest stride plus its delay to it (see _find_landing). The delay is used only
+     when the steps agree on one value clear of the foot contact's own bias (_hip_delay_from): the
+     ankle keypoint alone is a fragile contact timer on real footage (a slow shutter splits it into
+     two clusters), so it calibrates the hip, whose peak is steady step to step, and never times a
+     landing by itself.
+     Sources: pelvis-only timing does not generalise (Kiernan et al. 2023, about +-30 ms bias,
+     +-120 ms limits of agreement); kinematic contact from the foot's own motion, on a treadmill the
+     change from free swing to moving with the belt (Fellin et al. 2010, treadmill and overground
+     kinematic footstrike methods; Handsaker et al. 2016, treadmill, across strike types); the
+     widest stride is the foot-pelvis distance maximum of Zeni et al. 2008, which precedes contact
+     by the late-swing pull-back and so counts steps rather than timing them.
   3. Toe-off: in stance the foot travels backward with the belt (or the ground, relative to the
      runner); when it leaves the floor it stops following and decelerates. The rear-most ankle's
      backward speed falls through half its stance speed at toe-off.
 Velocities come from zero-phase local fits (signals.py), so events do not inherit smoothing lag.
 Look-ahead: a sample is analysed once the fit window after it is complete: max(fit_half_window_ms,
 fit_min_samples_per_side frame intervals) plus one frame for peak confirmation = 133 ms at 30 and
-60 fps (100 + 33 / 17), 200 ms at 15 fps (133 + 67).
+60 fps (100 + 33 / 17), 200 ms at 15 fps (133 + 67). A landing is decided once the hip's window
+(up to 0.45 step after the widest stride, plus the runner's hip delay) is settled; the hip delays
+that the landing foot's contacts measure are read once the hip's fits after each contact are.
 """
 from __future__ import annotations
 
@@ -25,13 +40,41 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from live.gait.config import GaitConfig
-from live.gait.signals import History, falling_crossing, local_fit, parabolic_vertex, peak_in
+from live.gait.signals import History, contact_kink, falling_crossing, local_fit, parabolic_vertex, peak_in
 
 
 # The leg-naming vote reads the model's labels over +-0.15 step period around the widest stride: the
 # feet-apart distance, about a sinusoid of one step's period, is still cos(0.3 pi) = 0.6 of its widest
 # there, so the labels sit on clearly separate feet (1-2 frames each side at 30 fps, 2-4 at 60).
 LABEL_VOTE_STEPS = 0.15
+# The foot's contact (signals.contact_kink on the ankle keypoint) scatters from step to step by up
+# to 2-3 frames at 30 fps on real footage (measured on the shared clip and its copies): 100 ms.
+FOOT_SCATTER_S = 0.1
+# The widest stride comes within about 50 ms of contact, before or after it, across runners; a foot
+# contact further than 100 ms from it (the foot's own scatter added) is not this step's contact.
+STRIDE_TO_CONTACT_MAX_S = 0.1
+# The first landings of a run wait up to this long for the runner's hip delay: three steps' foot
+# contacts (about 1.1 s at 160 spm) and the hip's window after the last of them.
+CALIBRATION_WAIT_S = 1.5
+# The foot's forward position is read from a hip reference that follows the runner's translation
+# (overground) but not the in-step sway: the tracker's own REF_TAU_S (one stride, ~0.7 s), kept here
+# so the event code needs nothing from the tracker but the keypoint columns.
+REF_TAU_S = 0.7
+# The per-step hip delays must form one cluster before their median is used: at least
+# DELAY_CLUSTER_FRAC of them within DELAY_CLUSTER_S of the median. 25 ms is three quarters of a
+# frame at 30 fps, the step-to-step scatter of the foot contact on clean footage (median absolute
+# deviation 8-19 ms on the shared clip and its clean copies, 3-14 ms on the synthetic runners); a
+# set split into two clusters (0 and ~80 ms on the slow-shutter copy, MAD 34 ms) or scattered
+# (drawn-over legs, MAD 27 ms) has half or fewer of its steps there. Three quarters is the same
+# share the landing acceptance asks within a frame. Chosen after seeing those sets: said plainly.
+DELAY_CLUSTER_S = 0.025
+DELAY_CLUSTER_FRAC = 0.75
+# The foot contact (a knot between a swing parabola and the belt line) has a bias of its own that
+# depends on the strike and the pull-back: on the synthetic runners whose hip peaks AT contact it
+# reads -55..+15 ms (foot still moving forward at contact: early; a short catch at 200 spm: +15).
+# A measured delay inside this dead zone is not told apart from that bias and is not applied; the
+# hip-lag runners measure 32-133 ms, clear of it.
+DELAY_DEAD_ZONE_S = 0.02
 # At most this many steps are filled in between two widest strides; a longer hole is a break.
 MAX_FILLED_STEPS = 2
 
@@ -50,6 +93,7 @@ class StepTiming:
     t_rear_toe: float = math.nan  # the OTHER foot's toe-off, found around this step's widest stride
     flags: list[str] = field(default_factory=list)
     toe_done: bool = False
+    foot_read: bool = False  # its landing foot's contact has been read (for the runner's hip delay)
 
 
 class EventDetector:
@@ -59,6 +103,7 @@ class EventDetector:
 
     def reset(self) -> None:
         self.hist = History(self.cfg.history_s)
+        self._ref_x: float | None = None  # the hip reference the foot's forward position is read from
         self._facing: str | None = None
         self._settled_t = -math.inf  # last sample whose fits are done
         self._peak_state = "rise"
@@ -67,6 +112,13 @@ class EventDetector:
         self.steps: list[StepTiming] = []  # steps whose landing or toe-off is still open
         self._last_peak: float | None = None
         self._offsets: list[float] = []  # landing minus widest-stride time of recent steps
+        # Measured per runner from the foot's own contact (see _find_landing): hip peak minus
+        # foot contact, and the belt's backward speed (bh/s) the foot moves with in stance.
+        self._hip_delays: list[float] = []
+        self._feet: list[float] = []  # foot contacts whose hip delay is not measured yet
+        self._feet_read = 0
+        self._hip_delay = 0.0
+        self._belt: list[float] = []
         self.step_s_history: list[float] = []
 
     # ---- timing helpers ----
@@ -91,7 +143,15 @@ class EventDetector:
         left / right, ax_0, ax_1, ...); returns the events decided by it: ("peak" | "landing" |
         "toe_off", step). `facing` is the current decision (None while unknown)."""
         self._facing = facing
-        self.hist.append(t, **values)
+        hip_x = values.get("hip_x", math.nan)
+        if math.isfinite(hip_x):
+            last = self.hist.t[-1] if self.hist.t else t
+            if self._ref_x is None:
+                self._ref_x = hip_x
+            else:
+                self._ref_x += (1.0 - math.exp(-(t - last) / REF_TAU_S)) * (hip_x - self._ref_x)
+        ref = self._ref_x if self._ref_x is not None else math.nan
+        self.hist.append(t, bh_px=bh, ref_x=ref, **values)
         w = self.half_window_s()
         events: list[tuple[str, StepTiming]] = []
         ts = np.asarray(self.hist.t)
@@ -202,8 +262,12 @@ class EventDetector:
     def _resolve(self, now: float) -> list[tuple[str, StepTiming]]:
         out = []
         period = self.step_period_s()
+        for s in self.steps:
+            self._read_foot(s, now, period)
+        self._measure_hip_delays(now)
         for k, s in enumerate(self.steps):
-            if math.isnan(s.t_land) and now >= s.t_peak + self.cfg.landing_search_after_steps * period + self.frame_s():
+            ready = s.t_peak + self.cfg.landing_search_after_steps * period + self.hip_delay_s()
+            if math.isnan(s.t_land) and now >= ready + self.frame_s() and not self._calibrating(s, now):
                 self._find_landing(s, period)
                 out.append(("landing", s))
                 s.t_rear_toe = self._find_toe_off(s.t_peak, period)
@@ -219,24 +283,36 @@ class EventDetector:
         return out
 
     def _find_landing(self, s: StepTiming, period: float) -> None:
+        """Initial contact from the hip's peak downward speed and the widest stride, the hip's
+        timing corrected by this runner's measured delay from the foot's own contact.
+
+        In flight the body falls freely and its downward speed grows until the ground force, rising
+        from contact on, exceeds body weight: the hip's peak downward speed therefore comes at or
+        after contact, never before. It comes right at contact for a runner who falls through a
+        real flight, up to about 0.4 step later for one whose hip is highest at contact and falls
+        through early stance (pelvis-only timing: Kiernan et al. 2023, about +-30 ms bias and
+        +-120 ms limits of agreement). That delay is measured per runner against the landing foot's
+        own contact (`_foot_contact`: it stops its free swing and moves with the belt), as the
+        median over recent steps, bounded to [0, hip_delay_max_ms]: the foot's contact is noisier
+        step by step than the hip's peak, and reads late where the ankle rolls forward over the
+        heel, so it sets the delay, not the landing. The widest stride, plus this runner's median
+        delay from it to the corrected hip timing, is a second, independent timing; the landing is
+        the mean of the two."""
         c = self.cfg
-        lo = s.t_peak - c.landing_search_before_steps * period
-        hi = s.t_peak + c.landing_search_after_steps * period
-        # One more sample on each side, so a peak just inside the window can be seen to be a peak.
-        t, vy = self.hist.window("hip_vy", lo - self.frame_s(), hi + self.frame_s())
-        pk = peak_in(t, vy)
-        if pk is not None and lo <= pk[0] <= hi:
+        # The landing's own hip peak: searched around the widest stride, shifted by the runner's delay.
+        delay = self.hip_delay_s()
+        hip = self._hip_peak(s.t_peak - c.landing_search_before_steps * period + delay,
+                             s.t_peak + c.landing_search_after_steps * period + delay)
+        if math.isfinite(hip):
+            hip -= delay
             if "feet_hidden" in s.flags:
-                s.t_land = pk[0]
+                s.t_land = hip
             else:
-                # Two measurements of one landing: the hip's peak, and the widest stride plus this
-                # runner's usual delay from it to contact (median over recent steps). Their errors
-                # come from different keypoints, so their mean is steadier than either.
-                self._offsets = (self._offsets + [pk[0] - s.t_peak])[-8:]
-                s.t_land = 0.5 * pk[0] + 0.5 * (s.t_peak + float(np.median(self._offsets)))
+                self._offsets = (self._offsets + [hip - s.t_peak])[-8:]
+                s.t_land = 0.5 * hip + 0.5 * (s.t_peak + float(np.median(self._offsets)))
         else:
             # No clear hip peak (hip hidden or flat): the widest-stride time shifted by this runner's
-            # recent landing delay.
+            # recent delay from it to the landing.
             s.t_land = s.t_peak + (float(np.median(self._offsets)) if self._offsets else 0.0)
             s.flags.append("landing_estimated")
         landed = [x.t_land for x in self.steps if math.isfinite(x.t_land) and x is not s]
@@ -244,6 +320,106 @@ class EventDetector:
             dt = s.t_land - max(landed)
             if dt * 1000.0 >= self.cfg.min_step_ms:
                 self.step_s_history = (self.step_s_history + [dt])[-16:]
+
+    def _read_foot(self, s: StepTiming, now: float, period: float) -> None:
+        """Read the landing foot's contact once its window is there. It reads raw ankle positions,
+        which run the fits' look-ahead ahead of `now` (the settled time): once the hip's landing
+        window is settled, they reach well past the foot's window (160 ms after its forward extreme)."""
+        if s.foot_read or now < s.t_peak + self.cfg.landing_search_after_steps * period + self.frame_s():
+            return
+        s.foot_read = True
+        self._feet_read += 1
+        foot = math.nan if "feet_hidden" in s.flags else self._foot_contact(s.t_peak, period)
+        if math.isfinite(foot):
+            self._feet.append(foot)  # its hip delay is measured once the hip's fits after it are settled
+
+    def _calibrating(self, s: StepTiming, now: float) -> bool:
+        """The first landings of a run wait (up to CALIBRATION_WAIT_S) for the runner's hip delay
+        to be measured, so that they are timed like the rest; a run whose feet never give a contact
+        (15 fps, feet hidden) stops waiting after a few steps."""
+        c = self.cfg
+        return (len(self._hip_delays) < c.delay_min_steps and self._feet_read <= c.delay_min_steps + 2
+                and now < s.t_peak + CALIBRATION_WAIT_S)
+
+    def _measure_hip_delays(self, now: float) -> None:
+        """For each foot contact whose window is settled: the hip's peak for it, from the foot's own
+        uncertainty before it (FOOT_SCATTER_S: a window that started at the foot would only see the
+        steps whose foot reads early, and bias the delay) to the longest plausible delay after it."""
+        # Never as far as the next step's peak, half a step on.
+        reach = min(self.cfg.hip_delay_max_ms / 1000.0, 0.5 * self.step_period_s())
+        while self._feet and now >= self._feet[0] + reach + self.frame_s():
+            foot = self._feet.pop(0)
+            at = self._hip_peak(foot - FOOT_SCATTER_S, foot + reach)
+            if math.isfinite(at):
+                self._hip_delays = (self._hip_delays + [at - foot])[-self.cfg.delay_memory_steps:]
+                self._hip_delay = self._hip_delay_from(self._hip_delays)
+
+    def _hip_peak(self, lo: float, hi: float) -> float:
+        """Time of the hip's peak downward speed inside [lo, hi], NaN when there is none."""
+        # One more sample on each side, so a peak just inside the window can be seen to be a peak.
+        t, vy = self.hist.window("hip_vy", lo - self.frame_s(), hi + self.frame_s())
+        pk = peak_in(t, vy)
+        return pk[0] if pk is not None and lo <= pk[0] <= hi else math.nan
+
+    def hip_delay_s(self) -> float:
+        """This runner's delay from contact to the hip's peak downward speed (see _hip_delay_from)."""
+        return self._hip_delay
+
+    def _hip_delay_from(self, delays: list[float]) -> float:
+        """The runner's hip delay from the recent steps' hip-minus-foot timings: their median, bounded
+        to [0, hip_delay_max_ms], once delay_min_steps are measured, and only when the set is one
+        delay (see DELAY_CLUSTER_S, DELAY_CLUSTER_FRAC) that stands clear of the foot contact's own
+        bias (DELAY_DEAD_ZONE_S) and of twice its standard error; 0 (the hip peaks at contact, the
+        widest stride and hip timing as they are) otherwise.
+
+        Why a set can fail to be one delay: the foot contact is read from the ankle keypoint alone,
+        and where the model's ankle is smeared (a slow shutter) or drawn over (lines burned into the
+        video) it falls on one of two places a step, about 80 ms apart; their median is then
+        neither, and moved every landing of the slow-shutter copy early (70% within a frame, from
+        94%). A runner's real hip delay is one number, the same step after step."""
+        c = self.cfg
+        d = np.asarray(delays)
+        if len(d) < c.delay_min_steps:
+            return 0.0
+        med = float(np.median(d))
+        if np.mean(np.abs(d - med) <= DELAY_CLUSTER_S) < DELAY_CLUSTER_FRAC:
+            return 0.0  # two clusters or a wide scatter: not one delay
+        # Standard error of a median: 1.253 sigma / sqrt(n), sigma from the median absolute deviation.
+        se = 1.253 * 1.4826 * float(np.median(np.abs(d - med))) / math.sqrt(len(d))
+        if med <= max(2.0 * se, DELAY_DEAD_ZONE_S):
+            return 0.0
+        return min(med, c.hip_delay_max_ms / 1000.0)
+
+    def _foot_contact(self, t_peak: float, period: float) -> float:
+        """Contact of the leg ahead at the widest stride: the knot where its forward position stops
+        following a free swing and starts moving back in a line with the belt (signals.contact_kink),
+        searched around its forward extreme. NaN when the facing or that leg's ankle is unknown."""
+        if self._facing is None:
+            return math.nan
+        sign = -1.0 if self._facing == "left" else 1.0
+        leg = self.leg_ahead(t_peak, sign)
+        if leg < 0:
+            return math.nan
+        c = self.cfg
+        t_all = np.asarray(self.hist.t)
+        bh = self.hist.column("bh_px")
+        fwd = sign * (self.hist.column(f"ax_{leg}") - self.hist.column("ref_x")) / bh
+        up = -self.hist.column(f"ay_{leg}") / bh
+        near = np.abs(t_all - t_peak) <= LABEL_VOTE_STEPS * period + 1e-9
+        if not np.isfinite(fwd[near]).any():
+            return math.nan
+        t_ext = float(t_all[near][np.nanargmax(fwd[near])])
+        lo, hi = t_ext - c.contact_search_before_ext_ms / 1000.0, t_ext + c.contact_search_after_ext_ms / 1000.0
+        w = (t_all >= lo - c.contact_fit_pre_ms / 1000.0) & (t_all <= hi + c.contact_fit_post_ms / 1000.0)
+        belt = float(np.median(self._belt)) if len(self._belt) >= c.delay_min_steps else None
+        # The foot-flat height: the ankles' lowest usual level over the history (90th percentile of
+        # image y, as the body frame's floor line), the height a foot on the belt keeps.
+        ys = np.concatenate([self.hist.column("ay_0"), self.hist.column("ay_1")]) / np.concatenate([bh, bh])
+        flat = -float(np.nanpercentile(ys, 90)) if np.isfinite(ys).sum() >= 10 else None
+        tc = contact_kink(t_all[w], fwd[w], up[w], (lo, hi), c.contact_grid_ms / 1000.0, belt, flat)
+        if abs(tc - t_peak) > STRIDE_TO_CONTACT_MAX_S:
+            return math.nan  # not this step's contact: the ankle kept rolling forward, or was misplaced
+        return tc
 
     def _find_toe_off(self, t_peak: float, period: float) -> float:
         """The rear foot's toe-off around a widest stride: in stance it moves backward at the belt's
@@ -261,5 +437,10 @@ class EventDetector:
         i = int(np.argmax(v))
         if v[i] <= 0:
             return math.nan
+        # The rear foot's fastest backward speed is its speed on the belt in stance: the belt speed
+        # the landing foot's contact fit holds the stance line to.
+        bh = float(np.nanmedian(self.hist.column("bh_px")))
+        if bh > 0:
+            self._belt = (self._belt + [float(v[i]) / bh])[-self.cfg.delay_memory_steps:]
         cross = falling_crossing(t[i:], v[i:], c.toe_off_speed_fraction * v[i])
         return math.nan if cross is None else cross

@@ -117,3 +117,44 @@ def falling_crossing(t: np.ndarray, y: np.ndarray, level: float) -> float | None
             return float(t[i - 1] + f * (t[i] - t[i - 1]))
     return None
 
+
+def contact_kink(t: np.ndarray, x: np.ndarray, y: np.ndarray, tc_range: tuple[float, float], step_s: float,
+                 belt: float | None, y_level: float | None) -> float:
+    """Contact time of a foot from its forward position x(t) and height y(t) (body heights,
+    + forward, + up). On the ground the foot moves backward with the belt in a straight line at the
+    foot-flat height; before, it swings freely (a parabola in each: its forward extreme, the
+    late-swing pull-back and the descent). The contact is the knot of the best continuous
+    parabola-then-line fit (x) and parabola-then-constant fit (y), tried every `step_s` over
+    tc_range. With `belt` (backward speed, body heights per second) the line's slope is that speed,
+    and with `y_level` (the foot-flat height) the height after the knot is that level: both leave
+    the knot less freedom to trade against the parabolas. NaN when every knot leaves too few
+    samples on a side, or when the best one is on the edge of tc_range (the contact is not inside)."""
+    ok = np.isfinite(x) & np.isfinite(y)
+    t, x, y = t[ok], x[ok], y[ok]
+    best_sse, best_tc = math.inf, math.nan
+    grid = np.arange(tc_range[0], tc_range[1] + 1e-9, step_s)
+    for tc in grid:
+        d = t - tc
+        pre = d < 0
+        if pre.sum() < 3 or (~pre).sum() < 2:  # a parabola needs three samples, a line two
+            continue
+        swing = [np.ones_like(d), np.where(pre, d, 0.0), np.where(pre, d * d, 0.0)]
+        sse = 0.0
+        if belt is None:
+            sse += _lstsq_sse(swing + [np.where(pre, 0.0, d)], x)
+        else:
+            sse += _lstsq_sse(swing, x + np.where(pre, 0.0, belt * d))
+        if y_level is None:
+            sse += _lstsq_sse(swing, y)
+        else:
+            sse += _lstsq_sse(swing[1:], y - y_level)  # no constant left to fit: the level is known
+        if sse < best_sse:
+            best_sse, best_tc = sse, float(tc)
+    if len(grid) > 1 and not grid[0] + 1e-9 < best_tc < grid[-1] - 1e-9:
+        return math.nan
+    return best_tc
+
+
+def _lstsq_sse(columns: list[np.ndarray], target: np.ndarray) -> float:
+    m = np.column_stack(columns)
+    return float(np.sum((m @ np.linalg.lstsq(m, target, rcond=None)[0] - target) ** 2))
