@@ -17,7 +17,7 @@ from live.gait import front_metrics as fm
 from live.gait.body_frame import THIGH_SHANK_TRUNK_FRAC
 from live.gait.front_config import FrontConfig
 from live.gait.front_events import History, Landing, LandingDetector
-from live.gait.output import cadence_from_landings
+from live.gait.output import cadence_from_landings, recent_medians
 from live.keypoints import Kp
 from live.types import FRONT_METRICS, FrontStepEvent, GaitSnapshot, PoseFrame
 
@@ -58,6 +58,8 @@ class FrontTracker:
         self._frame_s = 1 / 30.0
         self.support_foot_xy = None  # no Pose line foot from the front (the ball of the foot is hidden)
         self._refused = ""  # a flag every step gets: the poses are not a front view (ViewedGait)
+        self._medians: dict[str, float] = {}
+        self._medians_at = -1  # len(self.steps) when the medians were computed
 
     # ---- public state, as GaitTracker ----
     facing = "camera"
@@ -82,6 +84,7 @@ class FrontTracker:
         """Every step, made and to come, is marked `flag` and so feeds no cue, median or summary."""
         self._refused = flag
         self.steps[:] = [replace(s, quality=flag if s.good else f"{s.quality};{flag}") for s in self.steps]
+        self._medians_at = -1  # the steps' qualities changed: the medians are read again
 
     # ---- the verb ----
     def update(self, pose: PoseFrame) -> list[FrontStepEvent]:
@@ -191,18 +194,11 @@ class FrontTracker:
             if landing[0] <= t - self.config.cadence_window_s:
                 break
             recent.append(landing[0])
-        good = []
-        for s in reversed(self.steps):
-            if len(good) == self.config.median_steps:
-                break
-            if s.good:
-                good.append(s)
-        medians = {}
-        for name in FRONT_METRICS:
-            vals = [getattr(s, name) for s in good if math.isfinite(getattr(s, name))]
-            medians[name] = float(np.median(vals)) if vals else math.nan
+        # The medians change only when a step is added: computed then, not on every frame.
+        if self._medians_at != len(self.steps):
+            self._medians, self._medians_at = recent_medians(self.steps, self.config.median_steps, FRONT_METRICS), len(self.steps)
         return GaitSnapshot(t=t, cadence_spm=cadence_from_landings(recent), steps=len(self.landings),
-                            medians=medians, facing="camera")
+                            medians=dict(self._medians), facing="camera")
 
     def lag_ms(self) -> float:
         lags = [1000.0 * (s.t_emit_s - s.t_s) for s in self.steps]

@@ -51,6 +51,22 @@ def cadence_from_landings(times: list[float]) -> float:
     return float(60.0 * n[keep].sum() / d[keep].sum())
 
 
+def recent_medians(steps: list, n_good: int, names) -> dict[str, float]:
+    """Per metric, the median over the newest `n_good` good steps (newest first, stopping early, so a
+    long session costs no more than a short one); NaN where none of them measured it."""
+    good = []
+    for s in reversed(steps):
+        if len(good) == n_good:
+            break
+        if s.good:
+            good.append(s)
+    medians = {}
+    for name in names:
+        vals = [getattr(s, name) for s in good if math.isfinite(getattr(s, name))]
+        medians[name] = float(np.median(vals)) if vals else math.nan
+    return medians
+
+
 def steps_csv_header(height_cm: float | None = None) -> list[str]:
     """steps.csv's columns: t_s, frame, leg, side, quality, STEP_METRICS, then with a runner height
     the same lengths in centimetres."""

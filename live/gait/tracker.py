@@ -16,7 +16,7 @@ from live.gait.config import GaitConfig
 from live.gait.events import EventDetector, StepTiming
 from live.gait.legs import LegPhase, LegTracker
 from live.gait.metrics import BALL_FORWARD_BH, StepSamples, step_metrics
-from live.gait.output import cadence_from_landings, summary_dict
+from live.gait.output import cadence_from_landings, recent_medians, summary_dict
 from live.gait.plausible import implausible_flags
 from live.keypoints import Kp
 from live.types import STEP_METRICS, GaitSnapshot, PoseFrame, StepEvent
@@ -292,17 +292,7 @@ class GaitTracker:
                             medians=dict(self._medians), facing=self.facing or "unknown")
 
     def _recent_medians(self) -> dict[str, float]:
-        good = []
-        for s in reversed(self.steps):
-            if len(good) == self.config.median_steps:
-                break
-            if s.good:
-                good.append(s)
-        medians = {}
-        for name in STEP_METRICS:
-            vals = [getattr(s, name) for s in good if math.isfinite(getattr(s, name))]
-            medians[name] = float(np.median(vals)) if vals else math.nan
-        return medians
+        return recent_medians(self.steps, self.config.median_steps, STEP_METRICS)
 
     def lag_ms(self) -> float:
         """Median delay from a landing to the emission of its step (for the report)."""
