@@ -118,32 +118,6 @@ def test_event_frames_are_the_first_and_last_frames_on_the_ground(r, fps, jitter
         assert ts[f] <= ev["t"] + 1e-4 and (f == len(ts) - 1 or ts[f + 1] > ev["t"] - 1e-4), ev
 
 
-RESAMPLE_FPS = (25, 30, 50, 60)
-
-
-def _events(poses) -> dict[str, list[float]]:
-    tr, _ = run(poses)
-    s = tr.summary()
-    return {"landings": [e["t"] for e in s["landings"]], "toe_offs": [e["t"] for e in s["toe_offs"]]}
-
-
-@settings(max_examples=6, deadline=None)
-@given(r=runners, noise=st.floats(0, 1.5), seed=st.integers(0, 1000))
-def test_resampling_in_time_moves_no_event_by_more_than_a_frame_of_the_coarser_rate(r, noise, seed):
-    """The same run filmed at 25, 30, 50 and 60 fps: every landing and toe-off found at one rate is
-    found at the other within one frame interval of the coarser of the two (issue 11's property)."""
-    found = {fps: _events(r.poses(fps, 6.0, noise_px=noise, seed=seed)) for fps in RESAMPLE_FPS}
-    for i, a in enumerate(RESAMPLE_FPS):
-        for b in RESAMPLE_FPS[i + 1:]:
-            tol_s = 1.0 / min(a, b) + 1e-6
-            for kind in ("landings", "toe_offs"):
-                ta, tb = np.array(found[a][kind]), np.array(found[b][kind])
-                assert len(ta) and abs(len(ta) - len(tb)) <= 1, (kind, a, b, ta, tb)  # an edge event may fall either side
-                inner = ta[(ta > 0.5) & (ta < 5.5)]  # away from the clip's ends, where look-behind cuts
-                near = np.abs(inner[:, None] - tb[None, :]).min(axis=1)
-                assert (near <= tol_s).all(), (kind, a, b, inner[near > tol_s], near.max())
-
-
 # ---- bad keypoint streams: the tracker never raises and never reports a number it did not measure ----
 # Ways a frame from a real model (or a broken one) goes wrong; each is applied to some frames of a
 # synthetic run. "inf" and "huge" are outside the PoseFrame contract (NaN marks a missing point)
