@@ -195,11 +195,14 @@ CASES = [
     Case("model empty", lambda f: _analyze(f, "--model", ""), 2, "argument --model: must not be empty"),
     Case("model empty file", lambda f: _analyze(f, "--model", str(f.empty)), 2, "could not be loaded", "load"),
     Case("model 10 MB of garbage", lambda f: _analyze(f, "--model", str(f.huge)), 2, "could not be loaded", "load"),
-    # ---- --backend, --precision, --facing, --imgsz ----
+    # ---- --backend, --precision, --facing, --view, --imgsz ----
     Case("backend unknown", lambda f: _analyze(f, "--backend", "cuda"), 2, "argument --backend: invalid choice"),
     Case("backend empty", lambda f: _analyze(f, "--backend", ""), 2, "argument --backend: invalid choice"),
     Case("precision unknown", lambda f: _analyze(f, "--precision", "f16"), 2, "argument --precision: invalid choice"),
     Case("facing unknown", lambda f: _analyze(f, "--facing", "up"), 2, "argument --facing: invalid choice"),
+    Case("view unknown", lambda f: _analyze(f, "--view", "top"), 2, "argument --view: invalid choice"),
+    Case("view empty", lambda f: _analyze(f, "--view", ""), 2, "argument --view: invalid choice"),
+    Case("live view unknown", lambda f: _live(f, "--view", "back"), 2, "argument --view: invalid choice"),
     Case("imgsz 0", lambda f: _analyze(f, "--imgsz", "0"), 2, "argument --imgsz: must be a multiple of 32"),
     Case("imgsz -32", lambda f: _analyze(f, "--imgsz", "-32"), 2, "argument --imgsz: must be a multiple of 32"),
     Case("imgsz not a multiple of 32", lambda f: _analyze(f, "--imgsz", "33"), 2, "must be a multiple of 32"),
