@@ -80,9 +80,10 @@ def _sigterm_as_interrupt():
 class _RunnerWatch:
     """Says once when the runner leaves the view for a while, and once when they are back."""
 
-    def __init__(self):
+    def __init__(self, view_of=lambda: None):
         self.last_seen: float | None = None
         self.announced_lost = False
+        self._view_of = view_of  # the session's view ("front" or "side"), known once the view is decided
 
     def update(self, pose: PoseFrame) -> bool:
         """True on the frame the runner is declared gone (the coach then forgets the spell)."""
@@ -93,7 +94,8 @@ class _RunnerWatch:
             return False
         since = pose.t - (self.last_seen if self.last_seen is not None else 0.0)
         if not self.announced_lost and since >= RUNNER_LOST_S:
-            say("No runner in view: stand side on to the camera with the whole body in the frame.")
+            where = "face the camera" if self._view_of() == "front" else "stand side on to the camera"
+            say(f"No runner in view: {where} with the whole body, feet included, in the frame.")
             self.announced_lost = True
             return True
         return False
@@ -173,7 +175,7 @@ class Pipeline:
         # The skeleton on screen is drawn from smoothed keypoints (no jitter); the gait tracker
         # keeps the raw ones, whose event times its zero-phase fits read without lag.
         self.smoother = PoseSmoother()
-        self.watch = _RunnerWatch()
+        self.watch = _RunnerWatch(lambda: getattr(self.gait, "view", None))
         self.cue_text = ""
         self.source_note = ""  # "camera lost: reconnecting" while a live source is away
         self._last_scene = None  # the last frame drawn, without its HUD, for redraws while the source is away

@@ -263,3 +263,17 @@ def test_analyze_view_front_on_the_side_clip_refuses_front_metrics(clip, model_p
     assert rows and all("not_front_view" in row for row in rows)
     fall = rows[0].split(",")[11]
     assert fall == ""  # steps.csv's fall_deg column is empty: never reported in a front view
+
+
+@pytest.mark.parametrize("view, advice", [("front", "face the camera"), ("side", "stand side on"), (None, "stand side on")])
+def test_the_runner_gone_message_fits_the_view(view, advice, capsys):
+    """A runner who steps off a console camera's view is asked to face it, not to stand side on."""
+    from live.loop import RUNNER_LOST_S, _RunnerWatch
+
+    watch = _RunnerWatch(lambda: view)
+    seen = FRONT.poses(fps=30.0, duration_s=0.5)[-1]
+    assert not watch.update(seen)
+    gone = [PoseFrame.empty(seen.t + dt, seen.index + 1, seen.image_size) for dt in (0.5, RUNNER_LOST_S + 0.01)]
+    assert [watch.update(p) for p in gone] == [False, True]
+    err = capsys.readouterr().err
+    assert err.count("No runner in view") == 1 and advice in err, err
