@@ -6,12 +6,14 @@ shared by every test that needs them; nothing here mocks the model.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
-from footage import DERIVED_KINDS, FOOTAGE, MODEL, SOURCE_CLIP, Clip, derived_clip, original_clip, real_clips
+from footage import (DERIVED_KINDS, FOOTAGE, MODEL, SOURCE_CLIP, Clip, derived_clip, original_clip, real_clips,
+                     start_interpolation, stop_interpolations)
 
 os.environ.setdefault("YOLO_OFFLINE", "1")
 os.environ.setdefault("YOLO_AUTOINSTALL", "0")
@@ -43,9 +45,23 @@ def clip() -> Clip:
     return c
 
 
-@pytest.fixture(scope="session")
-def derived_dir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("derived")
+INTERPOLATED_KINDS = ("fps25", "fps50", "fps60")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def derived_dir(request, tmp_path_factory) -> Path:
+    """The folder of the derived clips. The interpolated copies that collected tests name
+    (test_x[fps50]) start in the background at the first test, at the lowest CPU priority: they are
+    most of what the derived cases cost, and the tests before them leave idle CPU time."""
+    folder = tmp_path_factory.mktemp("derived")
+    src = original_clip()
+    on_footage = [i for i in request.session.items if {"clip_of", "make_derived"} & set(getattr(i, "fixturenames", ()))]
+    named = {k for item in on_footage for k in INTERPOLATED_KINDS if f"[{k}]" in item.nodeid}
+    request.addfinalizer(stop_interpolations)
+    if src is not None and shutil.which("ffmpeg"):
+        for kind in sorted(named):
+            start_interpolation(src, kind, folder)
+    return folder
 
 
 _DERIVED: dict[str, Clip] = {}

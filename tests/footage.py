@@ -141,18 +141,52 @@ def _rewrite(src: Clip, dst: Path, transform, keep_every: int = 1) -> None:
     _write((transform(img, rng, i) for i, img in enumerate(_frames(src)) if i % keep_every == 0), dst, fps)
 
 
-def _interpolate(src: Clip, dst: Path, fps: float) -> int:
-    """A copy at `fps` and half resolution (a phone's slow-motion mode; the model sees 640 pixels on
-    the long side either way), every frame made by ffmpeg's motion-compensated interpolation at its
-    own time index/fps from the real frames around it: in-between motion as a camera at that rate
-    would see it, though estimated rather than filmed. The real frames are kept only where the two
-    clocks meet (every frame at 60 fps, every 5th at 25 and 50). Returns its frame count."""
+def _interpolate_cmd(src: Clip, dst: Path, fps: float) -> list[str]:
+    """The ffmpeg command for a copy at `fps` and half resolution (a phone's slow-motion mode; the
+    model sees 640 pixels on the long side either way), every frame made by ffmpeg's motion-compensated
+    interpolation at its own time index/fps from the real frames around it: in-between motion as a
+    camera at that rate would see it, though estimated rather than filmed. The real frames are kept
+    only where the two clocks meet (every frame at 60 fps, every 5th at 25 and 50)."""
     if shutil.which("ffmpeg") is None:
         raise FileNotFoundError(f"ffmpeg is needed to make the {fps:g} fps copy (apt install ffmpeg)")
     w, h = src.truth["video"]["width"] // 2, src.truth["video"]["height"] // 2
-    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(src.path), "-vf",
-                    f"scale={w}:{h},minterpolate=fps={fps:g}:mi_mode=mci", "-c:v", "mpeg4", "-q:v", "2",
-                    str(dst)], check=True, timeout=300)
+    return ["ffmpeg", "-loglevel", "error", "-y", "-i", str(src.path), "-vf",
+            f"scale={w}:{h},minterpolate=fps={fps:g}:mi_mode=mci", "-c:v", "mpeg4", "-q:v", "2", str(dst)]
+
+
+# Interpolated copies being made in the background (start_interpolation): dst -> process.
+_MAKING: dict[Path, subprocess.Popen] = {}
+
+
+def start_interpolation(src: Clip, kind: str, folder: Path) -> None:
+    """Start making the `kind` ("fps25", ...) copy of `src` in `folder` in the background, at the
+    lowest CPU priority: ffmpeg's motion-compensated interpolation takes 20-35 s of one core per copy,
+    and tests that wait on a subprocess or on real time leave a core idle for it. derived_clip() waits
+    for it (or makes it itself when nothing was started)."""
+    dst = folder / f"{src.name}_{kind}.mp4"
+    if dst not in _MAKING:
+        nice = ["nice", "-n", "19"] if shutil.which("nice") else []
+        _MAKING[dst] = subprocess.Popen(nice + _interpolate_cmd(src, dst, float(kind.removeprefix("fps"))),
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def stop_interpolations() -> None:
+    """Stop the background copies nobody waited for (a test run cut short, or filtered by -k)."""
+    while _MAKING:
+        _, proc = _MAKING.popitem()
+        proc.kill()
+        proc.wait()
+
+
+def _interpolate(src: Clip, dst: Path, fps: float) -> int:
+    """Make (or finish making) the `fps` copy of src at dst (see _interpolate_cmd); its frame count."""
+    proc = _MAKING.pop(dst, None)
+    if proc is None:
+        subprocess.run(_interpolate_cmd(src, dst, fps), check=True, timeout=300)
+    else:
+        _, err = proc.communicate(timeout=600)
+        if proc.returncode != 0:
+            raise subprocess.CalledProcessError(proc.returncode, proc.args, stderr=err)
     return read_video_info(dst)["frames"]
 
 
