@@ -60,7 +60,7 @@ SOAK_COLUMNS = (
     ("RSS start", "rss_start_mib", "{:.1f}"),
     ("RSS end", "rss_end_mib", "{:.1f}"),
     ("RSS +MiB", "rss_growth_mib", "{:+.2f}"),
-    ("MiB/h", "rss_slope_mib_per_h", "{:+.1f}"),
+    ("MiB/h", "rss_trend_mib_per_h", "{:+.1f}"),
     ("ms/f start", "frame_ms_start", "{:.2f}"),
     ("ms/f end", "frame_ms_end", "{:.2f}"),
     ("x", "frame_ratio", "{:.3f}"),
@@ -75,11 +75,12 @@ SOAK_COLUMNS = (
 
 SOAK_NOTES = """\
 RSS start / end: median RSS (MiB, read in-process once per second of video) over whole passes of the clip
-after the warm-up and at the end (the window sizes are in the JSON); RSS +MiB = end - start; MiB/h: trend after the warm-up
+after the warm-up and at the end (the window sizes are in the JSON); RSS +MiB = end - start;
+MiB/h: the median change in RSS from one pass of the clip to the next after the warm-up, per hour of video
 ms/f: median wall time per frame of the loop (Pipeline.process: pose, gait, session, coach, key frames); x = end / start
 cpu: the same in CPU time of the loop's thread (other jobs on the machine move wall time, much less this);
 rest: cpu minus the pose model's; x rest/ref: x rest over the change in a fixed reference work's CPU time
-verdict: on RSS +MiB, x cpu and x rest/ref (bench/soak_figures.py says why these bounds)"""
+verdict: on MiB/h, x cpu and x rest/ref (bench/soak_figures.py says why these bounds)"""
 
 
 def format_soak(result: dict) -> str:
