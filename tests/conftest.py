@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -130,3 +134,55 @@ def poses_of(estimator, model_path):
 
     return run
 
+
+
+# A coach that speaks early (2 s, 4 steps) and often: the shared clip is 12 s long.
+FAST_CUES = "[coach]\nwarmup_s = 2.0\nwarmup_steps = 4\nmin_gap_s = 2.0\nrepeat_gap_s = 4.0\n"
+
+
+def _analyze_once(clip: Clip, model_path: Path, base: Path, *options: str) -> Path:
+    """`posecoach analyze CLIP --out BASE/session OPTIONS` with its own user data folder
+    (BASE/data); the session folder."""
+    out = base / "session"
+    env = dict(os.environ, POSECOACH_MODEL=str(model_path), XDG_DATA_HOME=str(base / "data"))
+    result = subprocess.run([sys.executable, "-m", "live", "analyze", str(clip.path), "--out", str(out), *options],
+                            capture_output=True, text=True, env=env, timeout=600)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
+def analyzed_clip(clip, model_path, tmp_path_factory) -> Path:
+    """A plain `posecoach analyze` of the shared clip, run once for every test of what such a run
+    writes (8 s each time it was run per module). Read-only: a test that changes files copies it."""
+    return _analyze_once(clip, model_path, tmp_path_factory.mktemp("analyzed"))
+
+
+@pytest.fixture(scope="session")
+def cued_session(clip, model_path, tmp_path_factory) -> Path:
+    """`analyze` of the shared clip with FAST_CUES, so that the session has cues to show (the report
+    and browser tests). Read-only, like analyzed_clip."""
+    base = tmp_path_factory.mktemp("cued")
+    (base / "fast.toml").write_text(FAST_CUES)
+    return _analyze_once(clip, model_path, base, "--cues", str(base / "fast.toml"))
+
+
+@dataclass(frozen=True)
+class Rehearsal:
+    folder: Path  # the session folder
+    wall_s: float  # how long the command took, start to exit
+    stderr: str
+
+
+@pytest.fixture(scope="session")
+def rehearsed_clip(clip, model_path, tmp_path_factory) -> Rehearsal:
+    """`posecoach live --source CLIP --realtime` (no window, no voice), run once: it takes the clip's
+    own duration. Read-only, like analyzed_clip."""
+    base = tmp_path_factory.mktemp("rehearsed")
+    env = dict(os.environ, POSECOACH_MODEL=str(model_path), XDG_DATA_HOME=str(base / "data"))
+    start = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "live", "live", "--source", str(clip.path), "--realtime", "--no-display",
+                             "--no-speech", "--out", str(base / "session")], capture_output=True, text=True, env=env, timeout=600)
+    wall_s = time.monotonic() - start
+    assert result.returncode == 0, result.stderr
+    return Rehearsal(base / "session", wall_s, result.stderr)

@@ -25,21 +25,14 @@ def _posecoach(*args: str, model_path, timeout: float = 600) -> tuple[subprocess
     return result, time.monotonic() - start
 
 
-@pytest.fixture(scope="module")
-def analyzed(clip, model_path, tmp_path_factory):
-    out = tmp_path_factory.mktemp("analyze") / "session"
-    result, _ = _posecoach("analyze", str(clip.path), "--out", str(out), model_path=model_path)
-    assert result.returncode == 0, result.stderr
-    return out
+@pytest.fixture
+def analyzed(analyzed_clip):
+    return analyzed_clip
 
 
-@pytest.fixture(scope="module")
-def rehearsed(clip, model_path, tmp_path_factory):
-    out = tmp_path_factory.mktemp("live") / "session"
-    result, wall_s = _posecoach("live", "--source", str(clip.path), "--realtime", "--no-display", "--no-speech",
-                                "--out", str(out), model_path=model_path)
-    assert result.returncode == 0, result.stderr
-    return out, wall_s
+@pytest.fixture
+def rehearsed(rehearsed_clip):
+    return rehearsed_clip.folder, rehearsed_clip.wall_s
 
 
 def _poses(folder) -> list[dict]:

@@ -15,25 +15,16 @@ from live_run import interrupt_live
 from report_page import DATA_URI, SessionFiles, as_shown, parse
 
 # A short rehearsal: the 12 s clip is inside the default 20 s warm-up, so lower it to get cues.
-FAST_CUES = "[coach]\nwarmup_s = 2.0\nwarmup_steps = 4\nmin_gap_s = 2.0\nrepeat_gap_s = 4.0\n"
-
-
 def _posecoach(*args: str, model_path=None, timeout: float = 300) -> subprocess.CompletedProcess:
     env = dict(os.environ, **({"POSECOACH_MODEL": str(model_path)} if model_path else {}))
     return subprocess.run([sys.executable, "-m", "live", *args], capture_output=True, text=True, env=env,
                           timeout=timeout)
 
 
-@pytest.fixture(scope="module")
-def analyzed(clip, model_path, tmp_path_factory):
+@pytest.fixture
+def analyzed(cued_session):
     """`analyze` on the real clip with a short warm-up, so that the page has cues to show."""
-    base = tmp_path_factory.mktemp("report")
-    (base / "fast.toml").write_text(FAST_CUES)
-    out = base / "session"
-    result = _posecoach("analyze", str(clip.path), "--out", str(out), "--cues", str(base / "fast.toml"),
-                        model_path=model_path)
-    assert result.returncode == 0, result.stderr
-    return out
+    return cued_session
 
 
 def test_analyze_writes_report_html(analyzed):
@@ -42,13 +33,9 @@ def test_analyze_writes_report_html(analyzed):
     assert len(SessionFiles(analyzed).cues) >= 2, "the fixture is meant to have cues on the page"
 
 
-def test_live_rehearsal_writes_report_html(clip, model_path, tmp_path):
-    out = tmp_path / "session"
-    result = _posecoach("live", "--source", str(clip.path), "--realtime", "--no-display", "--no-speech",
-                        "--out", str(out), model_path=model_path)
-    assert result.returncode == 0, result.stderr
-    assert "report.html" in result.stderr
-    assert parse((out / "report.html").read_text()).tagged
+def test_live_rehearsal_writes_report_html(rehearsed_clip):
+    assert "report.html" in rehearsed_clip.stderr
+    assert parse((rehearsed_clip.folder / "report.html").read_text()).tagged
 
 
 def test_interrupted_live_session_still_writes_report_html(clip, model_path, tmp_path):

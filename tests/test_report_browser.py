@@ -8,7 +8,6 @@ import subprocess
 import numpy as np
 import pytest
 from PIL import Image
-from test_report import analyzed  # noqa: F401  (the module fixture: analyze with cues on the real clip)
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed "
@@ -33,8 +32,8 @@ def _plot_rows(img: np.ndarray) -> np.ndarray:
 
 
 @pytest.mark.parametrize("width", [390, 1280], ids=["phone", "desktop"])
-def test_report_renders_without_console_errors_and_with_its_plots(analyzed, tmp_path, width):  # noqa: F811
-    img, log = _render(analyzed / "report.html", width, tmp_path)
+def test_report_renders_without_console_errors_and_with_its_plots(cued_session, tmp_path, width):
+    img, log = _render(cued_session / "report.html", width, tmp_path)
     for bad in ("Uncaught", "ERROR:CONSOLE", "Failed to load", "net::ERR"):
         assert bad not in log, [line for line in log.splitlines() if bad in line]
     assert img.shape[1] == width

@@ -18,16 +18,15 @@ def _posecoach(*args: str, env: dict, cwd=None) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def profiled_run(clip, model_path, tmp_path_factory):
+def profiled_run(clip, model_path, analyzed_clip, tmp_path_factory):
     """A real `analyze --profile FILE` whose profile is named 'ana' (the profile an earlier plain run
     measured, renamed), with its own data dir: (data dir, session folder)."""
     base = tmp_path_factory.mktemp("history")
     env = {"XDG_DATA_HOME": str(base / "data"), "POSECOACH_MODEL": str(model_path)}
-    first = base / "first"
-    assert _posecoach("analyze", str(clip.path), "--out", str(first), env=env).returncode == 0
-    profile = json.loads((first / "profile.json").read_text())
+    profile = json.loads((analyzed_clip / "profile.json").read_text())
     (base / "ana.json").write_text(json.dumps({**profile, "name": "ana"}))
-    assert not (base / "data" / "posecoach").exists(), "a run without --profile records no history"
+    plain_data = analyzed_clip.parent / "data"  # the plain run's own user data folder (conftest)
+    assert not (plain_data / "posecoach").exists(), "a run without --profile records no history"
     session = base / "session"
     result = _posecoach("analyze", str(clip.path), "--out", str(session), "--profile", str(base / "ana.json"), env=env)
     assert result.returncode == 0, result.stderr

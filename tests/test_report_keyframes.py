@@ -3,10 +3,7 @@ during the run, written to keyframes/ and embedded in report.html."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 
 import cv2
 import pytest
@@ -17,14 +14,9 @@ from live.keypoints import Kp
 ANKLE = {"left": Kp.LEFT_ANKLE, "right": Kp.RIGHT_ANKLE}
 
 
-@pytest.fixture(scope="module")
-def session(clip, model_path, tmp_path_factory):
-    out = tmp_path_factory.mktemp("keyframes") / "session"
-    env = dict(os.environ, POSECOACH_MODEL=str(model_path))
-    result = subprocess.run([sys.executable, "-m", "live", "analyze", str(clip.path), "--out", str(out)],
-                            capture_output=True, text=True, env=env, timeout=300)
-    assert result.returncode == 0, result.stderr
-    return out
+@pytest.fixture
+def session(analyzed_clip):
+    return analyzed_clip
 
 
 def _index(session) -> dict:
