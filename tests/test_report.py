@@ -110,6 +110,26 @@ def test_report_command_on_a_killed_run_says_what_is_missing(analyzed, tmp_path)
     assert f'data-src="poses:lines">{len(lines) - 1}<' in page
 
 
+def test_damaged_files_are_said_in_one_sentence_each(analyzed, tmp_path):
+    """A summary.json cut short and a cues.jsonl with a thousand damaged lines: the page is still
+    written, and each file is one sentence on stderr, not one per line."""
+    damaged = tmp_path / "damaged"
+    shutil.copytree(analyzed, damaged)
+    summary = (damaged / "summary.json").read_text()
+    (damaged / "summary.json").write_text(summary[: len(summary) // 2])
+    with open(damaged / "cues.jsonl", "a") as f:
+        f.write("{not json\n" * 1000)
+    result = _posecoach("report", str(damaged))
+    assert result.returncode == 0, result.stderr
+    said = [line for line in result.stderr.splitlines() if line.startswith("posecoach: ") and "report written" not in line]
+    assert len(said) == 2, said
+    assert "summary.json cannot be read" in said[0] and "1000 lines of cues.jsonl" in said[1], said
+    page = (damaged / "report.html").read_text()
+    assert "summary.json cannot be read" in page and "1000 lines of cues.jsonl" in page
+    shown = [src for src, _ in parse(page).tagged if src.startswith("cues:") and src.endswith(":text")]
+    assert len(shown) == len(SessionFiles(analyzed).cues) >= 2  # every whole cue line is still on the page
+
+
 @pytest.mark.parametrize("make", ["empty_folder", "no_such_folder", "a_file"])
 def test_report_command_refuses_what_is_not_a_session(tmp_path, make):
     target = tmp_path / "x"

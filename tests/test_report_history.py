@@ -97,3 +97,16 @@ def test_an_index_that_cannot_be_written_costs_one_sentence(profiled_run, tmp_pa
     _record_history(Done(), Inputs())  # must not raise: the session is already saved
     err = capsys.readouterr().err
     assert "could not be added to 'ana'" in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_an_index_full_of_garbage_is_one_sentence_not_one_per_line(profiled_run, tmp_path, monkeypatch):
+    _, session = profiled_run
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    from live.report.history import read_history, record_session
+
+    index = record_session("ana", session, datetime(2026, 5, 1, 7, 30))
+    index.write_text(index.read_text() + "\x00garbage{\n" * 1000)
+    history = read_history("ana")
+    assert len(history.entries) == 1
+    assert len(history.notes) == 1 and history.notes[0].startswith("1000 lines of sessions.jsonl"), history.notes
+    assert "lines 2, 3, 4, 5, 6 and 995 more" in history.notes[0]

@@ -118,15 +118,18 @@ def _read_jsonl(path: Path, notes: list[str]) -> tuple[dict, ...]:
         notes.append("cues.jsonl is missing: the cues given are not known.")
         return ()
     lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    cues = []
+    cues, bad = [], 0
     for line in lines:
         try:
             row = json.loads(line)
         except json.JSONDecodeError:
-            notes.append("A line of cues.jsonl is cut short or damaged: that cue is left out.")
+            bad += 1
             continue
         if isinstance(row, dict) and isinstance(row.get("t"), (int, float)):
             cues.append(row)
+    if bad:  # one sentence however many: a damaged file must not bury the page in notes
+        notes.append("A line of cues.jsonl is cut short or damaged: that cue is left out." if bad == 1 else
+                     f"{bad} lines of cues.jsonl are cut short or damaged: those cues are left out.")
     return tuple(cues)
 
 

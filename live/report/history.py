@@ -78,17 +78,27 @@ def read_history(name: str) -> History:
     if not index.is_file():
         raise BadInputError(f"No sessions recorded for runner {name!r} ({index} does not exist): "
                             f"run 'posecoach live --profile {name}' first.")
-    entries, notes = [], []
+    entries, bad = [], []
     for i, line in enumerate(index.read_text(encoding="utf-8", errors="replace").splitlines(), start=1):
         try:
             row = json.loads(line)
         except json.JSONDecodeError:
-            notes.append(f"Line {i} of {index.name} is cut short or damaged (a run that crashed while "
-                         "writing it?): that session is left out.")
+            bad.append(i)
             continue
         if isinstance(row, dict) and isinstance(row.get("metrics"), dict):
             entries.append(row)
-    return History(name, index, tuple(entries), tuple(notes))
+    return History(name, index, tuple(entries), _damaged_lines_note(bad, index.name))
+
+
+def _damaged_lines_note(bad: list[int], file: str) -> tuple[str, ...]:
+    """One sentence for the damaged lines of the index, however many (a garbage file has thousands)."""
+    if not bad:
+        return ()
+    if len(bad) == 1:
+        return (f"Line {bad[0]} of {file} is cut short or damaged (a run that crashed while writing it?): "
+                "that session is left out.",)
+    shown = ", ".join(map(str, bad[:5])) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+    return (f"{len(bad)} lines of {file} are cut short or damaged (lines {shown}): those sessions are left out.",)
 
 
 def _trend_png(label: str, unit: str, values: list[float | None]) -> str:
