@@ -22,7 +22,7 @@ from live.console import log_exception, log_to, say
 from live.display import Recorder, Window, display_available
 from live.errors import EXIT_CRASH, EXIT_DISK, EXIT_INTERRUPTED, EXIT_NO_RUNNER, EXIT_OK, PosecoachError
 from live.overlay import Hud, draw_hud, draw_scene
-from live.session import Session, check_out_folder
+from live.session import Session, check_out_folder, check_room
 from live.session_end import closing_notes as _closing_notes
 from live.session_end import finish as _finish
 from live.session_end import record_history as _record_history  # noqa: F401 - tests call it here
@@ -331,6 +331,8 @@ def run(opts: RunOptions) -> int:
     inputs = _check_inputs(opts)
     source = open_source(opts.source, realtime=opts.realtime, reconnect_s=opts.reconnect_s)
     with source:
+        if source.info.frame_count > 0:  # a video of known length: what its session writes is known too
+            check_room(opts.out if opts.out is not None else Path.cwd(), frames=source.info.frame_count)
         # The model loads before the session folder exists: a bad model file leaves nothing behind.
         estimator = PoseEstimator(resolve_model_path(opts.model), backend=opts.backend, imgsz=opts.imgsz,
                                 precision=opts.precision)

@@ -92,7 +92,8 @@ def check_room(folder: str | Path, free_bytes: int | None = None, frames: int | 
         free_bytes = fs.f_bavail * fs.f_frsize
     need = MIN_FREE_BYTES if frames is None else max(MIN_FREE_BYTES, frames * BYTES_PER_FRAME + END_FILES_BYTES)
     if free_bytes < need:
-        raise DiskError(f"Only {free_bytes / 1e6:.1f} MB is free on the disk of {base}, and a session needs "
+        what = "a session needs" if frames is None or need == MIN_FREE_BYTES else f"a session of this video's {frames} frames needs"
+        raise DiskError(f"Only {free_bytes / 1e6:.1f} MB is free on the disk of {base}, and {what} "
                         f"{need / 1e6:.1f} MB (a minute of running writes about 0.8 MB, its report and key frames "
                         "0.5 MB): free some space or give --out a folder on another disk.")
 

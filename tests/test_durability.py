@@ -12,7 +12,7 @@ import pytest
 from session_files import complete_jsonl, fill_disk, line_count, posecoach, start, tmpfs, wait_for, whole_csv_rows
 
 from live.gait.output import write_steps_csv
-from live.session import MIN_FREE_BYTES, Session
+from live.session import BYTES_PER_FRAME, END_FILES_BYTES, MIN_FREE_BYTES, Session
 from live.types import StepEvent
 
 
@@ -51,6 +51,24 @@ def test_a_disk_too_small_for_a_session_is_refused_up_front(clip, model_path, tm
     assert result.returncode == 6
     line = _one_sentence(result.stderr)
     assert "MB is free" in line and "a session needs" in line, line
+
+
+def test_a_video_too_long_for_the_disk_is_refused_before_the_model_loads(model_path, tmp_path):
+    """A 10-minute video needs ~8.9 MB of session files (BYTES_PER_FRAME a frame and the end files);
+    on a 4 MB disk, room enough for a short session, analyze refuses it before anything is written."""
+    import subprocess
+
+    video = tmp_path / "long.mp4"  # 18000 frames of a flat image: small to make, long to analyze
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "color=c=gray:s=64x64:r=30:d=600",
+                    "-c:v", "libx264", "-preset", "ultrafast", str(video)], check=True, timeout=120)
+    need = 18000 * BYTES_PER_FRAME + END_FILES_BYTES
+    assert MIN_FREE_BYTES < 4 << 20 < need, "the 4 MB disk below is meant to hold a short session, not this one"
+    with tmpfs(tmp_path / "disk", "4m") as disk:
+        result = posecoach("analyze", str(video), "--out", str(disk / "s"), model_path=model_path)
+        assert list(disk.iterdir()) == [], "nothing is written before the refusal"
+    assert result.returncode == 6
+    line = _one_sentence(result.stderr)  # no "pose: ..." line: the model was never loaded
+    assert "18000 frames needs" in line and f"{need / 1e6:.1f} MB" in line, line
 
 
 @pytest.fixture(scope="module")
