@@ -288,6 +288,21 @@ def _resampled_truth(truth: dict, src_fps: float, fps: float, frames: int, size:
     return truth
 
 
+SLOW_FPS = 24.0
+
+
+def _retimed_truth(truth: dict, stretch: float) -> dict:
+    """The truth of the same frames played `stretch` times slower: frame numbers stay, times and
+    rates scale."""
+    truth["video"].update(fps=truth["video"]["fps"] / stretch, duration_s=truth["video"]["duration_s"] * stretch)
+    if "cadence_spm" in truth:
+        truth["cadence_spm"].update(value=truth["cadence_spm"]["value"] / stretch,
+                                    tolerance=truth["cadence_spm"]["tolerance"] / stretch)
+    if "contact_time_ms" in truth:
+        truth["contact_time_ms"]["range"] = [v * stretch for v in truth["contact_time_ms"]["range"]]
+    return truth
+
+
 def derived_clip(src: Clip, kind: str, folder: Path) -> Clip:
     """Make one derived version of `src` in `folder` with its ground truth transformed."""
     truth = copy.deepcopy(src.truth)
@@ -320,6 +335,12 @@ def derived_clip(src: Clip, kind: str, folder: Path) -> Clip:
         _rewrite(src, dst, _dark_noisy)
     elif kind == "overlay":
         _rewrite(src, dst, _analysis_lines)
+    elif kind == "slow":
+        # The same frames played at 24 fps: every motion takes 1.25 times as long (a runner at 0.8 of
+        # the cadence, with longer contacts), every position is unchanged. Not an acceptance case
+        # (DERIVED_KINDS): a known real change for `compare` to find.
+        _write(_frames(src), dst, SLOW_FPS)
+        truth = _retimed_truth(truth, src.fps / SLOW_FPS)
     elif kind == "blur3":
         _write(_three_frame_mean(_frames(src)), dst, read_video_info(src.path)["fps"])
     else:

@@ -86,13 +86,48 @@ def _spread(data: SessionData, metric: str, value: float | None) -> Spread:
     return Spread(dig(data.summary, f"metrics.{metric}"), dig(data.summary, "good_steps"))
 
 
+# Gait events are timed from keypoints sampled once a frame. The fits refine them below a frame, but
+# what two recordings of the same steps can agree on is about half a frame interval: the mirror image
+# of the shared clip (the very same steps) reads contact 14.7 ms shorter at 30 fps (0.44 frame) and
+# overstride 0.020 bh smaller, each beyond two standard errors of the step-to-step scatter.
+EVENT_RESOLUTION_FRAMES = 0.5
+# Metrics that are the time between two events (landing to toe-off; toe-off to the foot's highest point).
+_EVENT_TIMED_MS = ("contact_ms", "pull_ms")
+
+
+def _stance_foot_speed_bhps(data: SessionData) -> float | None:
+    """How fast the support foot moves back under the hip in stance (the belt's speed on a
+    treadmill, the body's overground), from the session's own medians: it travels from overstride
+    ahead of the hip at landing to trail behind it at toe-off in one contact time."""
+    over, trail, contact = (dig(data.summary, f"metrics.{m}.median") for m in ("overstride_bh", "trail_bh", "contact_ms"))
+    if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in (over, trail, contact)) or contact <= 0:
+        return None
+    return max(0.0, over + trail) / (contact / 1000.0)
+
+
+def _resolution(data: SessionData, metric: str) -> float:
+    """The difference in `metric` that half a frame of event timing alone can make in this session
+    (0 for metrics not read at an event, or when the frame rate is not known)."""
+    fps = dig(data.summary, "fps")
+    if not isinstance(fps, (int, float)) or fps <= 0:
+        return 0.0
+    half_frame_s = EVENT_RESOLUTION_FRAMES / fps
+    if metric in _EVENT_TIMED_MS:
+        return 1000.0 * half_frame_s
+    if metric == "overstride_bh":  # read at landing: the foot moves on by its stance speed meanwhile
+        speed = _stance_foot_speed_bhps(data)
+        return speed * half_frame_s if speed is not None else 0.0
+    return 0.0
+
+
 def compare_rows(a: SessionData, b: SessionData) -> tuple[CompareRow, ...]:
     rows = []
     for metric, label, unit in headline_metrics():
         (src_a, va), (src_b, vb) = headline_value(a, metric), headline_value(b, metric)
         sa, sb = _spread(a, metric, va), _spread(b, metric, vb)
+        resolution = max(_resolution(a, metric), _resolution(b, metric))  # the coarser session's
         rows.append(CompareRow(metric, label, unit, f"a:{src_a}", va, f"b:{src_b}", vb,
-                               beyond_noise(sa.quartiles, sb.quartiles, sa.n, sb.n)))
+                               beyond_noise(sa.quartiles, sb.quartiles, sa.n, sb.n, resolution)))
     return tuple(rows)
 
 
@@ -132,8 +167,9 @@ def render_compare(a: SessionData, b: SessionData) -> str:
 {notes}
 <h2>Headline numbers</h2>
 <p class="sub">Medians over each run's good steps. <i>differs</i>: the gap is more than two standard errors of the
-two medians (each estimated from its quartiles and its number of steps), so it is unlikely to be step-to-step
-scatter; <i>within noise</i>: a gap this small could come from the scatter alone.</p>
+two medians (each estimated from its quartiles and its number of steps), plus, for contact time, pull time and
+overstride, what half a frame of event timing can change by itself: it is unlikely to be step-to-step scatter
+or the camera's frame rate; <i>within noise</i>: a gap this small could come from those alone.</p>
 {_table(compare_rows(a, b))}
 <h2>The two sessions</h2>
 {_setup_rows(a, b)}
