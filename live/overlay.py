@@ -87,7 +87,10 @@ def _hud_lines(hud: Hud) -> list[str]:
 
         def fmt(name: str, unit: str, digits: int = 0) -> str:
             v = m.get(name, math.nan)
-            return "--" if v is None or not math.isfinite(v) else f"{v:.{digits}f}{unit}"
+            if v is None or not math.isfinite(v):
+                return "--"
+            text = f"{v:.{digits}f}"
+            return (text.lstrip("-") if float(text) == 0 else text) + unit  # -0.04 deg reads "0.0", not "-0.0"
 
         cad = "--" if not math.isfinite(snap.cadence_spm) else f"{snap.cadence_spm:.0f}"
         if hud.view == "front":

@@ -165,6 +165,7 @@ def test_the_hud_shows_the_front_metrics_and_no_side_one(tmp_path):
     text = " ".join(_hud_lines(hud))
     assert "bounce 0.0" in text and "feet crossover" in text and "arms none" in text and "front view" in text
     assert "fall" not in text and "contact" not in text
+    assert "lean 0.0 deg" in text, text  # the synthetic runner leans a hair to one side: no "-0.0"
     image = annotate(np.full((720, 1280, 3), 60, np.uint8), poses[-1], hud)
     cv2.imwrite(str(tmp_path / "front_hud.png"), image)  # the screenshot in the note is this image
     assert image.std() > 5
