@@ -119,4 +119,5 @@ def as_shown(value, text: str) -> str:
         return str(value)
     assert math.isfinite(value)
     decimals = len(text.split(".")[1]) if "." in text else 0
-    return f"{value:.{decimals}f}"
+    shown = f"{value:.{decimals}f}"
+    return shown.lstrip("-") if float(shown) == 0 else shown  # the page writes no "-0.0"

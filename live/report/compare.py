@@ -150,7 +150,8 @@ def _setup_rows(a: SessionData, b: SessionData) -> str:
         cells = [txt(f"{side}:summary:{key}", dig(d.summary, key)) if decimals is None
                  else num(f"{side}:summary:{key}", dig(d.summary, key), decimals) for side, d in (("a", a), ("b", b))]
         rows.append(f"<tr><td>{escape(label)}</td><td>{cells[0]}</td><td>{cells[1]}</td></tr>")
-    return f"<div class='scroll'><table><tr><th>session</th><th>A</th><th>B</th></tr>{''.join(rows)}</table></div>"
+    # Paths wrap (class setup): on a phone the long source path pushed column B off the screen.
+    return f"<div class='scroll'><table class='setup'><tr><th>session</th><th>A</th><th>B</th></tr>{''.join(rows)}</table></div>"
 
 
 def render_compare(a: SessionData, b: SessionData) -> str:

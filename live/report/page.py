@@ -28,7 +28,9 @@ def num(src: str, value, decimals: int) -> str:
     """A number, rounded for the page, tagged with its source; `not recorded` when absent."""
     if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
         return NA
-    return f'<span class="v" data-src="{escape(src)}">{value:.{decimals}f}</span>'
+    text = f"{value:.{decimals}f}"
+    text = text.lstrip("-") if float(text) == 0 else text  # a gap of -0.0004 bh reads 0.000, not -0.000
+    return f'<span class="v" data-src="{escape(src)}">{text}</span>'
 
 
 def exact_decimals(value: float, most: int = 4) -> int:

@@ -26,6 +26,7 @@ p { margin: 6px 0; }
 .fault .badge { background: var(--fault); }
 .card .meaning, .card .target { font-size: .85rem; color: var(--soft); }
 .scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; }
+table.setup td { overflow-wrap: anywhere; }
 table { border-collapse: collapse; width: 100%; font-size: .9rem; }
 th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: var(--card); font-weight: 600; }
