@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from live.fmt import fixed
 from live.keypoints import SKELETON, Kp
 from live.types import GaitSnapshot, PoseFrame
 
@@ -87,10 +88,7 @@ def _hud_lines(hud: Hud) -> list[str]:
 
         def fmt(name: str, unit: str, digits: int = 0) -> str:
             v = m.get(name, math.nan)
-            if v is None or not math.isfinite(v):
-                return "--"
-            text = f"{v:.{digits}f}"
-            return (text.lstrip("-") if float(text) == 0 else text) + unit  # -0.04 deg reads "0.0", not "-0.0"
+            return "--" if v is None or not math.isfinite(v) else fixed(v, digits) + unit
 
         cad = "--" if not math.isfinite(snap.cadence_spm) else f"{snap.cadence_spm:.0f}"
         if hud.view == "front":

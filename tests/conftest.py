@@ -140,22 +140,30 @@ def poses_of(estimator, model_path):
 FAST_CUES = "[coach]\nwarmup_s = 2.0\nwarmup_steps = 4\nmin_gap_s = 2.0\nrepeat_gap_s = 4.0\n"
 
 
-def _analyze_once(clip: Clip, model_path: Path, base: Path, *options: str) -> Path:
-    """`posecoach analyze CLIP --out BASE/session OPTIONS` with its own user data folder
-    (BASE/data); the session folder."""
-    out = base / "session"
+@dataclass(frozen=True)
+class Run:
+    folder: Path  # the session folder
+    wall_s: float  # how long the command took, start to exit
+    stderr: str
+
+
+def _posecoach_once(clip: Clip, model_path: Path, base: Path, command: list[str]) -> Run:
+    """`posecoach COMMAND... --out BASE/session` on the clip with its own user data folder (BASE/data);
+    it must succeed."""
     env = dict(os.environ, POSECOACH_MODEL=str(model_path), XDG_DATA_HOME=str(base / "data"))
-    result = subprocess.run([sys.executable, "-m", "live", "analyze", str(clip.path), "--out", str(out), *options],
+    start = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "live", *command, "--out", str(base / "session")],
                             capture_output=True, text=True, env=env, timeout=600)
+    wall_s = time.monotonic() - start
     assert result.returncode == 0, result.stderr
-    return out
+    return Run(base / "session", wall_s, result.stderr)
 
 
 @pytest.fixture(scope="session")
 def analyzed_clip(clip, model_path, tmp_path_factory) -> Path:
     """A plain `posecoach analyze` of the shared clip, run once for every test of what such a run
     writes (8 s each time it was run per module). Read-only: a test that changes files copies it."""
-    return _analyze_once(clip, model_path, tmp_path_factory.mktemp("analyzed"))
+    return _posecoach_once(clip, model_path, tmp_path_factory.mktemp("analyzed"), ["analyze", str(clip.path)]).folder
 
 
 @pytest.fixture(scope="session")
@@ -164,25 +172,12 @@ def cued_session(clip, model_path, tmp_path_factory) -> Path:
     and browser tests). Read-only, like analyzed_clip."""
     base = tmp_path_factory.mktemp("cued")
     (base / "fast.toml").write_text(FAST_CUES)
-    return _analyze_once(clip, model_path, base, "--cues", str(base / "fast.toml"))
-
-
-@dataclass(frozen=True)
-class Rehearsal:
-    folder: Path  # the session folder
-    wall_s: float  # how long the command took, start to exit
-    stderr: str
+    return _posecoach_once(clip, model_path, base, ["analyze", str(clip.path), "--cues", str(base / "fast.toml")]).folder
 
 
 @pytest.fixture(scope="session")
-def rehearsed_clip(clip, model_path, tmp_path_factory) -> Rehearsal:
+def rehearsed_clip(clip, model_path, tmp_path_factory) -> Run:
     """`posecoach live --source CLIP --realtime` (no window, no voice), run once: it takes the clip's
     own duration. Read-only, like analyzed_clip."""
-    base = tmp_path_factory.mktemp("rehearsed")
-    env = dict(os.environ, POSECOACH_MODEL=str(model_path), XDG_DATA_HOME=str(base / "data"))
-    start = time.monotonic()
-    result = subprocess.run([sys.executable, "-m", "live", "live", "--source", str(clip.path), "--realtime", "--no-display",
-                             "--no-speech", "--out", str(base / "session")], capture_output=True, text=True, env=env, timeout=600)
-    wall_s = time.monotonic() - start
-    assert result.returncode == 0, result.stderr
-    return Rehearsal(base / "session", wall_s, result.stderr)
+    return _posecoach_once(clip, model_path, tmp_path_factory.mktemp("rehearsed"),
+                           ["live", "--source", str(clip.path), "--realtime", "--no-display", "--no-speech"])

@@ -11,6 +11,7 @@ from html import escape
 from pathlib import Path
 
 from cues.config import CuesConfig
+from live.fmt import fixed
 from live.report.data import SessionData
 from live.report.plots import Panel
 from live.report.stats import beyond_noise
@@ -28,9 +29,7 @@ def num(src: str, value, decimals: int) -> str:
     """A number, rounded for the page, tagged with its source; `not recorded` when absent."""
     if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
         return NA
-    text = f"{value:.{decimals}f}"
-    text = text.lstrip("-") if float(text) == 0 else text  # a gap of -0.0004 bh reads 0.000, not -0.000
-    return f'<span class="v" data-src="{escape(src)}">{text}</span>'
+    return f'<span class="v" data-src="{escape(src)}">{fixed(value, decimals)}</span>'
 
 
 def exact_decimals(value: float, most: int = 4) -> int:
