@@ -108,6 +108,7 @@ class Window:
     def __init__(self, image_wh: tuple[int, int] | None = None):
         self.size_wh: tuple[int, int] | None = None
         self._image_wh = image_wh
+        self._shown = False  # the drawing area is laid out once a frame was shown
 
     def __enter__(self) -> Window:
         quiet_qt()
@@ -126,10 +127,9 @@ class Window:
         image_wh = (image.shape[1], image.shape[0])
         if self.size_wh is None:
             self._open_at(image_wh)
-        try:
-            _, _, w, h = cv2.getWindowImageRect(WINDOW)
-        except cv2.error:  # a backend without the call: keep the size we asked for
-            w, h = self.size_wh
+        # Before the first frame is shown the drawing area is not laid out (Qt reported 489x139 for
+        # a window opened at 489x870, and the first HUD was drawn for that): use the size asked for.
+        w, h = self._drawing_area() if self._shown else self.size_wh
         if w > 0 and h > 0:
             self.size_wh = (w, h)
         size = fit_size(image_wh, self.size_wh)
@@ -138,7 +138,15 @@ class Window:
         shrink = size[0] < image_wh[0]
         return cv2.resize(image, size, interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
 
+    def _drawing_area(self) -> tuple[int, int]:
+        try:
+            _, _, w, h = cv2.getWindowImageRect(WINDOW)
+        except cv2.error:  # a backend without the call: keep the size we asked for
+            w, h = self.size_wh
+        return w, h
+
     def show(self, image: np.ndarray) -> bool:
+        self._shown = True
         cv2.imshow(WINDOW, image)
         key = cv2.waitKey(1) & 0xFF
         return key not in QUIT_KEYS
