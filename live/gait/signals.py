@@ -79,8 +79,8 @@ def local_fit(t: np.ndarray, y: np.ndarray, t0: float, half_window_s: float, deg
     if deg < 1:
         return math.nan, math.nan
     scale = max(half_window_s, 1e-6)  # fit in units of the window for conditioning
-    c = np.polyfit(tt / scale, yy, deg)
-    return float(c[-1]), float(c[-2]) / scale
+    c = _least_squares(np.vander(tt / scale, deg + 1, increasing=True), yy)
+    return float(c[0]), float(c[1]) / scale
 
 
 def parabolic_vertex(t: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -157,4 +157,17 @@ def contact_kink(t: np.ndarray, x: np.ndarray, y: np.ndarray, tc_range: tuple[fl
 
 def _lstsq_sse(columns: list[np.ndarray], target: np.ndarray) -> float:
     m = np.column_stack(columns)
-    return float(np.sum((m @ np.linalg.lstsq(m, target, rcond=None)[0] - target) ** 2))
+    return float(np.sum((m @ _least_squares(m, target) - target) ** 2))
+
+
+def _least_squares(m: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Coefficients c minimising |m c - target|, m of a few columns (at most 4, in window units).
+
+    The normal equations, solved directly: the tracker makes about 25 such fits a frame, and
+    np.linalg.lstsq's SVD and its Python wrapper cost 30 us each against 5 here; with columns of
+    order one and at most cubic powers the squared condition number stays far from float64's
+    limits. A singular system (fewer distinct samples than columns) falls back to lstsq."""
+    try:
+        return np.linalg.solve(m.T @ m, m.T @ target)
+    except np.linalg.LinAlgError:
+        return np.linalg.lstsq(m, target, rcond=None)[0]
