@@ -202,7 +202,7 @@ def test_live_realtime_and_analyze_give_the_same_front_numbers(tmp_path):
     """The pose model is replaced by the synthetic runner's poses (no front-view clip exists that the
     model detects); everything after it is the real loop: the file source paced at 30 fps, the view
     decision, the front tracker, the coach, the session files."""
-    fps, duration = 30, 12.0
+    fps, duration = 30, 8.0  # 4 s of warm-up, 4 s coached
     runner = replace(FRONT, cross_m=0.06, asym=0.06)
     poses = runner.poses(fps, duration, 1.0)
     video = tmp_path / "tiny.mp4"
