@@ -43,15 +43,11 @@ def _baseline(clips, model: Path, work: Path) -> dict:
 def _analyze(backend: str, clips, model: Path, work: Path, reference: dict, video: Path | None = None) -> dict:
     video = video or clips.main
     out = work / f"analyze-{backend}-{video.stem}"
+    # A failed analyze is a failed row (its rc and error), never measured through a stand-in loop.
     run = run_child(["-m", "live", "analyze", str(video), "--out", str(out), "--backend", backend, "--model", str(model)])
-    how = "posecoach analyze"
-    if not run.ok:  # TODO(lead): drop this fallback once `analyze` is stable end to end
-        failed = run.stderr_tail.strip().splitlines()[-1:] or ["?"]
-        how = f"decode+pose+gait loop (analyze failed: {failed[0][:80]})"
-        run = run_child(["-m", "bench.children", "pipeline", str(video), str(model), backend, str(out)])
     poses = read_poses(out / "poses.jsonl")
     frames = len(poses)
-    row = {"name": f"analyze {backend}", "how": how, "backend": backend, "rc": run.rc, "frames": frames,
+    row = {"name": f"analyze {backend}", "backend": backend, "rc": run.rc, "frames": frames,
            "wall_s": run.wall_s, "fps": frames / run.wall_s, "ms_per_frame": 1000 * run.wall_s / max(frames, 1),
            "peak_rss_mb": run.peak_rss_mb, "cpu_pct": 100 * run.cpu_s / run.wall_s,
            "kp_err_pct_bh": keypoint_error_pct_bh(poses, reference) if video == clips.main else None,

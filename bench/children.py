@@ -114,39 +114,9 @@ def realtime(clip: str, model: str, backend: str, outdir: str) -> dict:
     }
 
 
-def pipeline(clip: str, model: str, backend: str, outdir: str) -> dict:
-    """Stand-in for `posecoach analyze` when the CLI fails: decode + pose (+ gait when importable),
-    writing poses.jsonl and summary.json the same way, so speed and accuracy are still measured."""
-    from pathlib import Path
-
-    from live.pose import PoseEstimator
-    from live.sources import VideoFileSource
-
-    try:
-        from live.gait import GaitTracker
-
-        gait = GaitTracker()
-    except Exception:  # the gait stage is someone else's work in progress: measure pose alone
-        gait = None
-    out = Path(outdir)
-    out.mkdir(parents=True, exist_ok=True)
-    est = PoseEstimator(Path(model), backend=backend)
-    n = 0
-    with VideoFileSource(clip) as src, (out / "poses.jsonl").open("w") as f:
-        for frame in src:
-            pose = est.estimate(frame)
-            if gait is not None:
-                gait.update(pose)
-            f.write(json.dumps(pose.to_json()) + "\n")
-            n += 1
-    if gait is not None:
-        (out / "summary.json").write_text(json.dumps(gait.summary(), default=lambda o: None))
-    return {"frames": n, "gait": gait is not None, "describe": est.describe()}
-
-
 def main(argv: list[str]) -> int:
     mode, *rest = argv
-    report = {"baseline": baseline, "realtime": realtime, "pipeline": pipeline}[mode](*rest)
+    report = {"baseline": baseline, "realtime": realtime}[mode](*rest)
     print(json.dumps(report))
     return 0
 
