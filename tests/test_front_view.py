@@ -5,6 +5,7 @@ and a realtime-paced live run give the same front numbers; the real side clip is
 from __future__ import annotations
 
 import json
+import re
 import math
 import subprocess
 import sys
@@ -192,19 +193,24 @@ def _session(video: Path, poses, out: Path, cues: Path, analysis: bool) -> dict:
     from live.sources import open_source
 
     opts = RunOptions(source=str(video), out=out, analysis=analysis, display=False, speech=False,
-                      realtime=not analysis, cues=cues, keyframes=False)
+                      realtime=not analysis, cues=cues)
     with open_source(str(video), realtime=not analysis) as src:
         assert _run_session(opts, _check_inputs(opts), _Replay(poses), src) == 0
     return json.loads((out / "summary.json").read_text())
 
 
-def test_live_realtime_and_analyze_give_the_same_front_numbers(tmp_path):
-    """The pose model is replaced by the synthetic runner's poses (no front-view clip exists that the
-    model detects); everything after it is the real loop: the file source paced at 30 fps, the view
-    decision, the front tracker, the coach, the session files."""
+RUNNER = replace(FRONT, cross_m=0.06, asym=0.06)  # feet across the midline, one leg's steps longer
+
+
+@pytest.fixture(scope="module")
+def front_sessions(tmp_path_factory) -> Path:
+    """One front-view session through `analyze` and one through `live --realtime` (folders "analyze"
+    and "live"). The pose model is replaced by the synthetic runner's poses (no front-view clip
+    exists that the model detects); everything after it is the real loop: the file source paced at
+    30 fps, the view decision, the front tracker, the coach, the session files, the report."""
+    tmp_path = tmp_path_factory.mktemp("front_sessions")
     fps, duration = 30, 8.0  # 4 s of warm-up, 4 s coached
-    runner = replace(FRONT, cross_m=0.06, asym=0.06)
-    poses = runner.poses(fps, duration, 1.0)
+    poses = RUNNER.poses(fps, duration, 1.0)
     video = tmp_path / "tiny.mp4"
     w = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"mp4v"), fps, (64, 36))
     for i in range(len(poses)):
@@ -212,8 +218,14 @@ def test_live_realtime_and_analyze_give_the_same_front_numbers(tmp_path):
     w.release()
     cues = tmp_path / "cues.toml"
     cues.write_text("[coach]\nwarmup_s = 4.0\nwarmup_steps = 10\n")
-    a = _session(video, poses, tmp_path / "analyze", cues, analysis=True)
-    b = _session(video, poses, tmp_path / "live", cues, analysis=False)
+    _session(video, poses, tmp_path / "analyze", cues, analysis=True)
+    _session(video, poses, tmp_path / "live", cues, analysis=False)
+    return tmp_path
+
+
+def test_live_realtime_and_analyze_give_the_same_front_numbers(front_sessions):
+    tmp_path, runner = front_sessions, RUNNER
+    a, b = (json.loads((tmp_path / name / "summary.json").read_text()) for name in ("analyze", "live"))
     assert a["view"] == b["view"] == "front"
     assert abs(a["cadence_spm"] - runner.cadence_spm) <= 3.0
     assert a["categories"]["crossover"]["value"] == "crossover"
@@ -278,3 +290,27 @@ def test_the_runner_gone_message_fits_the_view(view, advice, capsys):
     assert [watch.update(p) for p in gone] == [False, True]
     err = capsys.readouterr().err
     assert err.count("No runner in view") == 1 and advice in err, err
+
+
+def test_the_front_report_plots_what_a_front_camera_measures(front_sessions):
+    """report.html of a front session: plots over time of the front metrics from front_steps.csv
+    (the side view's contact, fall or overstride never), the series the values of that file, and
+    sentences that say why there are no key frames and no near/far table, not that the run is old."""
+    from live.report.data import load_session
+    from live.report.plots import series
+    from live.report.targets import front_plot_targets
+
+    folder = front_sessions / "analyze"
+    page = (folder / "report.html").read_text()
+    captions = re.findall(r"<figcaption>([^<]*) over time</figcaption>", page)
+    assert captions == [t.label for t in front_plot_targets(load_cues_config(None))]
+    assert not {"Ground contact", "Fall angle", "Overstride", "Lift speed"} & set(captions)
+    assert "cannot time (the depth axis)" in page and "names the legs left and right" in page
+    assert "an older" not in page
+    data = load_session(folder)
+    rows = sorted(data.front_steps, key=lambda r: r["t_s"])
+    lean = series(data.front_steps, "lean_abs_deg")
+    assert lean.value == tuple(abs(r["lean_deg"]) for r in rows if math.isfinite(r["lean_deg"]))
+    bounce = series(data.front_steps, "bounce_bh")
+    assert len(bounce.value) >= 10 and bounce.ok == tuple(r["quality"] == "ok" for r in rows
+                                                           if math.isfinite(r["bounce_bh"]))

@@ -13,7 +13,7 @@ from live.errors import BadInputError, DiskError
 from live.report.data import SessionData, load_session
 from live.report.page import render_page
 from live.report.plots import plot_panels
-from live.report.targets import headline_targets
+from live.report.targets import front_plot_targets, headline_targets
 from live.session import DISK_FULL, is_disk_error, write_private
 
 REPORT_NAME = "report.html"
@@ -39,7 +39,8 @@ def write_report(folder: str | Path, config: CuesConfig | None = None, cues: str
 def _write(data: SessionData, config: CuesConfig | None, cues: str | Path | None) -> Path:
     config = config if config is not None else _config_for(data.summary, cues)
     targets = headline_targets(config, (data.profile or {}).get("baseline"))
-    panels = plot_panels(data, targets, config.coach.window_steps)
+    front = (data.summary or {}).get("view") == "front"
+    panels = plot_panels(data, front_plot_targets(config) if front else targets, config.coach.window_steps)
     path = data.folder / REPORT_NAME
     # Atomic (an open browser tab never reloads half a page) and owner-only, like the session folder.
     write_private(path, render_page(data, targets, config, panels))

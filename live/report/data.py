@@ -15,7 +15,7 @@ from pathlib import Path
 from live.errors import BadInputError
 
 SESSION_FILES = ("poses.jsonl", "steps.csv", "cues.jsonl", "summary.json", "profile.json")
-_TEXT_COLUMNS = ("leg", "side", "quality")
+_TEXT_COLUMNS = ("leg", "side", "quality", "hip_drop", "crossover", "arm_crossover")  # the rest are numbers
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class SessionData:
     pose_lines: int  # complete lines in poses.jsonl (frames recorded)
     notes: tuple[str, ...]  # what is missing or cut short, one sentence each
     keyframes: dict | None = None  # keyframes/keyframes.json, each frame with its JPEG as "jpeg_base64"
+    front_steps: tuple[dict, ...] | None = None  # front_steps.csv of a front view, parsed like `steps`
 
     @property
     def good_steps(self) -> tuple[dict, ...]:
@@ -53,7 +54,11 @@ def load_session(folder: str | Path) -> SessionData:
     steps = _read_steps(folder / "steps.csv", notes)
     cues = _read_jsonl(folder / "cues.jsonl", notes)
     pose_lines = _count_pose_lines(folder / "poses.jsonl", notes)
-    return SessionData(folder, summary, steps, cues, profile, pose_lines, tuple(notes), _read_keyframes(folder))
+    front = folder / "front_steps.csv"
+    is_front = (summary or {}).get("view") == "front"
+    front_steps = _read_steps(front, notes) if is_front or front.is_file() else None
+    return SessionData(folder, summary, steps, cues, profile, pose_lines, tuple(notes), _read_keyframes(folder),
+                       front_steps)
 
 
 def _read_keyframes(folder: Path) -> dict | None:
@@ -95,19 +100,20 @@ def _number(text: str) -> float:
 
 
 def _read_steps(path: Path, notes: list[str]) -> tuple[dict, ...] | None:
+    """steps.csv (or front_steps.csv) rows; None, said in `notes`, when the file is missing or unreadable."""
     if not path.is_file():
-        notes.append("steps.csv is missing (the run was killed before it ended): no plots over time.")
+        notes.append(f"{path.name} is missing (the run was killed before it ended): no plots over time.")
         return None
     try:
         with open(path, newline="", encoding="utf-8") as f:
             rows = list(csv.DictReader(f))
     except (OSError, UnicodeDecodeError, csv.Error):
-        notes.append("steps.csv cannot be read: no plots over time.")
+        notes.append(f"{path.name} cannot be read: no plots over time.")
         return None
     steps = []
     for row in rows:
         if row.get("t_s") in (None, "") or None in row.values():  # a row cut short
-            notes.append("steps.csv ends in a partial row, left out.")
+            notes.append(f"{path.name} ends in a partial row, left out.")
             continue
         steps.append({k: (v if k in _TEXT_COLUMNS else _number(v)) for k, v in row.items()})
     return tuple(steps)

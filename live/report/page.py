@@ -119,6 +119,9 @@ def _card(data: SessionData, t: Target, config: CuesConfig) -> str:
 
 
 def _legs_table(data: SessionData) -> str:
+    if (data.summary or {}).get("view") == "front":
+        return ("<p>A front view names the legs left and right: their step times are compared above "
+                "(step-time asymmetry).</p>")
     by_leg, n = dig(data.summary, "metrics_by_leg"), dig(data.summary, "good_steps_by_leg") or {}
     if not isinstance(by_leg, dict) or not by_leg.get("near") or not by_leg.get("far"):
         return "<p>No per-leg numbers in summary.json (an older or unfinished session).</p>"
@@ -190,6 +193,9 @@ def _keyframes(data: SessionData) -> str:
     kf = data.keyframes
     if not kf and (data.summary or {}).get("keyframes") is False:
         return "<p>No key frames: the run was made with --no-keyframes (no image of the runner was stored).</p>"
+    if not kf and (data.summary or {}).get("view") == "front":
+        return ("<p>No key frames: they show a step's landing, mid-stance and toe-off, which a camera in front "
+                "of the runner cannot time (the depth axis).</p>")
     if not kf:
         return ("<p>No key frames in this folder (an older run, or no good step was complete "
                 "while its frames were still held).</p>")
@@ -219,7 +225,7 @@ def _keyframes(data: SessionData) -> str:
 
 def _plots(panels: tuple[Panel, ...], window_steps: int) -> str:
     if not panels:
-        return "<p>No steps to plot (steps.csv is missing or has too few steps).</p>"
+        return "<p>No steps to plot (the steps file, steps.csv or front_steps.csv, is missing or has too few steps).</p>"
     legend = ('<div class="legend"><span><span class="sw dot"></span>good step</span>'
               '<span><span class="sw ring"></span>step not ok (recorded, not used by the coach)</span>'
               '<span><span class="sw goodband"></span>target</span>'

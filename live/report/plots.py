@@ -37,9 +37,10 @@ class _Series:
     ok: tuple[bool, ...]
 
 
-def series(data: SessionData, metric: str) -> _Series:
-    """One value per step from steps.csv; cadence from the time to the next landing (either foot)."""
-    rows = sorted(data.steps or (), key=lambda r: r["t_s"])
+def series(steps: tuple[dict, ...] | None, metric: str) -> _Series:
+    """One value per step from steps.csv (or front_steps.csv) rows; cadence from the time to the next
+    landing (either foot); lean_abs_deg is the front view's sideways lean either way."""
+    rows = sorted(steps or (), key=lambda r: r["t_s"])
     t, v, ok = [], [], []
     for i, row in enumerate(rows):
         if metric == "cadence_spm":
@@ -49,6 +50,8 @@ def series(data: SessionData, metric: str) -> _Series:
             value = 60.0 / dt if dt > 0 else math.nan
         elif metric == "waist_bend_deg":
             value = row.get("trunk_deg", math.nan) - row.get("fall_deg", math.nan)
+        elif metric == "lean_abs_deg":
+            value = abs(row.get("lean_deg", math.nan))
         else:
             value = row.get(metric, math.nan)
         if math.isfinite(value):
@@ -120,14 +123,17 @@ def _png(fig) -> str:
 
 
 def plot_panels(data: SessionData, targets: tuple[Target, ...], window_steps: int) -> tuple[Panel, ...]:
-    """One panel per plotted metric that has at least two values; none without steps.csv."""
+    """One panel per target (in its order) that has at least two values: PLOTTED of steps.csv for a
+    side view, the front targets of front_steps.csv for a front view; none without the file."""
     from matplotlib.figure import Figure  # lazy: a second of import, only when a report is written
 
+    front = (data.summary or {}).get("view") == "front"
+    steps = data.front_steps if front else data.steps
     by_metric = {t.metric: t for t in targets}
-    t_end = max([r["t_s"] for r in data.steps or ()] + [c["t"] for c in data.cues] + [0.0])
+    t_end = max([r["t_s"] for r in steps or ()] + [c["t"] for c in data.cues] + [0.0])
     panels = []
-    for metric in PLOTTED:
-        target, s = by_metric[metric], series(data, metric)
+    for metric in [t.metric for t in targets] if front else PLOTTED:
+        target, s = by_metric[metric], series(steps, metric)
         if len(s.value) < 2:
             continue
         fig = Figure(figsize=_FIG_IN, layout="constrained")

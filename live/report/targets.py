@@ -80,6 +80,29 @@ _HEADLINES = (
 )
 
 
+# What a front view's plots show (live/report/front.py has its table): the metrics a frontal camera
+# measures per step, each banded by the front cue rule on it (cues/defaults.toml, view = "front").
+_FRONT_PLOTS = (
+    ("cadence_spm", "Cadence", "spm", "steps per minute, both feet; quick, light steps", ("min_cadence_spm", None)),
+    ("bounce_bh", "Bounce", "bh", "vertical travel of the hips per step; stay low", (None, None)),
+    ("lean_abs_deg", "Sideways lean (either way)", "deg", "the trunk leaning to one side; run tall", (None, None)),
+    ("midline_bh", "Landing foot from the midline", "bh", "feet landing under the hips, not across the midline",
+     (None, None)),
+    ("lift_ms", "Landing to the top of the lift", "ms", "the foot pulled up under the hip right after landing",
+     (None, None)),
+)
+
+
+def front_plot_targets(config: CuesConfig) -> tuple[Target, ...]:
+    """The front view's plotted metrics with the front cue rules' bands. No offset: the profile's
+    baseline is a side view's standing posture, and no front rule is relative to it."""
+    out = []
+    for metric, label, unit, meaning, (low, high) in _FRONT_PLOTS:
+        rule = next((r for r in config.front_faults if r.metric == metric and r.enabled), None)
+        out.append(Target(metric, label, unit, meaning, rule, 0.0, low, high))
+    return tuple(out)
+
+
 def headline_metrics() -> tuple[tuple[str, str, str], ...]:
     """(metric, label, unit) of each headline number, in the page's order."""
     return tuple((metric, label, unit) for metric, label, unit, _meaning, _pose in _HEADLINES)
