@@ -118,6 +118,30 @@ class Runner:
         return [self.pose(i / fps, i, rng, noise_px) for i in range(n)]
 
 
+# The keypoints that bounce with the hip: trunk, arms and head.
+UPPER_BODY = (Kp.NOSE, Kp.LEFT_EYE, Kp.RIGHT_EYE, Kp.LEFT_EAR, Kp.RIGHT_EAR, Kp.LEFT_SHOULDER,
+              Kp.RIGHT_SHOULDER, Kp.LEFT_ELBOW, Kp.RIGHT_ELBOW, Kp.LEFT_WRIST, Kp.RIGHT_WRIST,
+              Kp.LEFT_HIP, Kp.RIGHT_HIP)
+
+
+def hip_late(poses: list[PoseFrame], lag_s: float, fps: float) -> list[PoseFrame]:
+    """The same runner with a hip that bounces lag_s later: every upper-body keypoint moved up or
+    down by the hip's height change since round(lag_s * fps) frames before, legs and every x left
+    as they are. Its hip then falls fastest lag_s later in each stance, as for the runners whose hip
+    is highest at contact (+30 to +135 ms after contact, issue 11), while its feet, and so its
+    landings and toe-offs, stay where the clip's ground truth has them."""
+    k = round(lag_s * fps)
+    hips = [Kp.LEFT_HIP, Kp.RIGHT_HIP]
+    out = []
+    for i, p in enumerate(poses):
+        dy = np.nanmean(poses[max(i - k, 0)].xy[hips, 1]) - np.nanmean(p.xy[hips, 1])
+        xy = p.xy.copy()
+        if np.isfinite(dy):
+            xy[list(UPPER_BODY), 1] += dy
+        out.append(PoseFrame(p.t, p.index, xy, p.conf, p.box, p.image_size))
+    return out
+
+
 def mirror(p: PoseFrame) -> PoseFrame:
     """The same frame seen in a mirror: x -> width - x, and the model's left/right labels swap (a
     mirrored left leg looks like a right leg)."""

@@ -15,7 +15,7 @@ import pytest
 
 from footage import DERIVED_KINDS, SOURCE_CLIP, read_video_info, real_clip_names
 from gait_accuracy import accuracy, run_tracker
-from gait_synth import mirror
+from gait_synth import hip_late, mirror
 from live.keypoints import Kp
 from live.types import STEP_METRICS, PoseFrame
 
@@ -49,11 +49,10 @@ BOUNDS = {"dark": DARK}
 # moved out of this set.
 #   wide: toe-offs 5 of 6 (toe_within_2 0.83 < 1.0): the far foot's toe-off at frame 54 is timed at
 #     57, 3 frames late (56 on the portrait original, at the 2-frame limit).
-#   overlay: cadence 163.5 spm (-5.3; 157.7 in another run: the poses here vary between runs),
-#     landings 48% within 1 frame and 67% within 2, 9% extra, toe-offs 4 of 6, contact 296 ms: the
-#     burned-in lines cost the model the right ankle in 32% of frames (ankle confidence 0.68 and
-#     0.47, 0.98 and 0.95 on the clean clip) and the tracker loses 8-9 of 33 landings.
-PENDING = {"wide", "overlay"}
+# overlay left this set when the steps the feet do not show came to be counted by the hip's own
+# peaks (events.py _hidden_steps, _unclaimed_hip_peak): the burned-in lines cost the model the right
+# ankle in 32% of frames, and the feet-apart signal missed 8-9 of 33 steps.
+PENDING = {"wide"}
 
 
 def _cases() -> list[str]:
@@ -149,6 +148,35 @@ def test_acceptance_on_a_float32_runtime(case, clip_of, poses_of):
     clip, tr, steps, acc = _run(case, clip_of, poses_of, backend="onnx")
     print(f"\n{acc.row(case)}  [onnx f32]")
     _skip_unchecked(clip, _check(case, clip, steps, acc))
+
+
+# A runner whose hip falls fastest 100 ms after contact (the hip highest at contact, as for most of
+# the runners of the clips kept apart; the shared clip's runner's hip falls fastest ~5 ms after it):
+# the real poses with the upper body's bounce delayed (gait_synth.hip_late), feet and truth as they
+# are. The landing's hip timing is corrected by the runner's delay measured from the foot's contact
+# (events.py _hip_delay_from); on a clean 30 fps clip it is measured (89 ms) and the landings pass,
+# but where the foot's contact scatters step to step (25 fps, lines drawn over the legs, a slow
+# shutter) the delay is not accepted as one value and the landings come late. Measured on this
+# machine (OpenVINO bf16), within 1 / within 2 frames and the delay applied at the end:
+#   male_side 97% / 100%, 89 ms;  fps25 6% / 70%, 60 ms (applied only in a few stretches);
+#   overlay 9% / 33%, 0;  blur3 58% / 67%, 0.
+# Strict expected failures (issue 11): the first to pass turns the run red and leaves this set.
+HIP_LATE_S = 0.1
+HIP_LATE_CASES = (SOURCE_CLIP, "fps25", "overlay", "blur3")
+HIP_LATE_PENDING = {"fps25", "overlay", "blur3"}
+
+
+@pytest.mark.parametrize("case", [
+    pytest.param(c, marks=pytest.mark.xfail(strict=True, reason="issue 11: hip delay not measured on degraded footage"))
+    if c in HIP_LATE_PENDING else c for c in HIP_LATE_CASES])
+def test_acceptance_when_the_hip_falls_late(case, clip_of, poses_of):
+    clip = clip_of(case)
+    if "initial_contact_frames" not in clip.truth:
+        pytest.skip(f"{clip.path.parent / 'ground_truth.json'} has no initial_contact_frames: nothing to time")
+    tr, steps = run_tracker(hip_late(poses_of(clip), HIP_LATE_S, clip.truth["video"]["fps"]))
+    acc = accuracy(tr.summary(), steps, clip.truth)
+    print(f"\n{acc.row(case)}  hip +{HIP_LATE_S * 1000:.0f} ms, delay {1000 * tr.events.hip_delay_s():.0f} ms")
+    _check(case, clip, steps, acc)
 
 
 def test_truth_describes_its_video(case, clip_of, poses_of):

@@ -6,6 +6,9 @@ quantity is taken relative to the runner's slowly moving hip reference):
      the same whichever foot the model calls left) peaks when the swing foot reaches its forward
      extreme. That peak counts steps and, from which leg is ahead, names the leg. It comes about
      0.1-0.25 step before contact (late-swing retraction), so it is not the landing time.
+     Where the feet never look apart for a step or more (ankles hidden, or drawn onto one foot,
+     lines burned over the legs), the hip still bounces once a step: each of its peaks of downward
+     speed between two widest strides is a step (_hidden_steps), flagged feet_hidden.
   2. Landing: in flight the body falls freely and its downward speed grows until the ground force
      catches it; the hip's downward velocity therefore peaks at initial contact or, for a runner
      whose hip is highest at contact, later in early stance. That delay is measured per runner
@@ -40,7 +43,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from live.gait.config import GaitConfig
-from live.gait.signals import History, contact_kink, falling_crossing, local_fit, parabolic_vertex, peak_in
+from live.gait.signals import History, contact_kink, falling_crossing, local_fit, local_peaks, parabolic_vertex, peak_in
 
 
 # The leg-naming vote reads the model's labels over +-0.15 step period around the widest stride: the
@@ -75,8 +78,10 @@ DELAY_CLUSTER_FRAC = 0.75
 # A measured delay inside this dead zone is not told apart from that bias and is not applied; the
 # hip-lag runners measure 32-133 ms, clear of it.
 DELAY_DEAD_ZONE_S = 0.02
-# At most this many steps are filled in between two widest strides; a longer hole is a break.
-MAX_FILLED_STEPS = 2
+# A hip peak of a step hidden from the feet is the largest within +-0.4 step of it: real peaks
+# come a step apart (0.65-1.35 step on drawn-over footage), a jitter bump on one fall 0.1-0.4 step
+# from its peak (seen on the dark copy) is not a second step.
+HIP_PEAK_APART_STEPS = 0.4
 
 
 @dataclass
@@ -94,6 +99,7 @@ class StepTiming:
     flags: list[str] = field(default_factory=list)
     toe_done: bool = False
     foot_read: bool = False  # its landing foot's contact has been read (for the runner's hip delay)
+    t_hip: float = math.nan  # its hip peak, for a step found by the hip alone (_hidden_steps)
 
 
 class EventDetector:
@@ -209,18 +215,38 @@ class EventDetector:
         if last is not None and (t_peak - last) * 1000.0 < self.cfg.min_step_ms:
             return None
         step = StepTiming(t_peak, -1, self._label_vote(t_peak, bh))
-        period = self.step_period_s()
-        if last is not None and len(self.step_s_history) >= 2:
-            # Two widest strides a double step apart: the feet signal missed a step in between (the
-            # far ankle hidden, drawn onto the near foot, so the feet never looked apart). The hip
-            # bounces at every step whatever the feet look like: look for that landing there.
-            n = round((t_peak - last) / period)
-            for k in range(1, n) if n <= MAX_FILLED_STEPS + 1 else ():
-                gap = StepTiming(last + k * (t_peak - last) / n, -1, 0.0, flags=["feet_hidden"])
-                self.steps.append(gap)
+        if last is not None:
+            self.steps += self._hidden_steps(last, t_peak)
         self.steps.append(step)
         self._last_peak = t_peak
         return step
+
+    def _hidden_steps(self, last: float, t_peak: float) -> list[StepTiming]:
+        """The steps between two widest strides that the feet did not show (the far ankle hidden or
+        drawn onto the near foot, lines drawn over the legs: the feet never looked apart). The hip
+        bounces once a step whatever the feet look like: each peak of its downward speed in the gap,
+        clear of the two bounding steps' own, is a step, timed by that peak (see _find_landing).
+        Counted by the hip's own peaks rather than by dividing the gap by the step period, which the
+        missed steps themselves lengthen."""
+        period = self.step_period_s()
+        if t_peak - last < 1.5 * period:
+            return []
+        off = self._hip_offset_s(period)
+        lo, hi = last + off + 0.5 * period, t_peak + off - 0.5 * period
+        t, vy = self.hist.window("hip_vy", lo - period, hi + period)
+        steps = []
+        for t_hip, v in local_peaks(t, vy, HIP_PEAK_APART_STEPS * period):
+            if lo <= t_hip <= hi and v > 0:  # falling fastest: + is down
+                steps.append(StepTiming(t_hip - off, -1, 0.0, flags=["feet_hidden"], t_hip=t_hip))
+        return steps
+
+    def _hip_offset_s(self, period: float) -> float:
+        """Typical time from a widest stride to its hip peak: this runner's recent one (landing minus
+        widest stride, plus the hip delay), the middle of the landing search until one is known."""
+        c = self.cfg
+        base = (float(np.median(self._offsets)) if self._offsets
+                else 0.5 * (c.landing_search_after_steps - c.landing_search_before_steps) * period)
+        return base + self.hip_delay_s()
 
     def _label_vote(self, t_peak: float, bh: float) -> float:
         """In image terms: +conf when the ankle labelled left is further right in the image, averaged
@@ -266,7 +292,8 @@ class EventDetector:
             self._read_foot(s, now, period)
         self._measure_hip_delays(now)
         for k, s in enumerate(self.steps):
-            ready = s.t_peak + self.cfg.landing_search_after_steps * period + self.hip_delay_s()
+            reach = max(self.cfg.landing_search_after_steps, self.cfg.landing_fallback_steps)
+            ready = s.t_peak + reach * period + self.hip_delay_s()
             if math.isnan(s.t_land) and now >= ready + self.frame_s() and not self._calibrating(s, now):
                 self._find_landing(s, period)
                 out.append(("landing", s))
@@ -301,11 +328,15 @@ class EventDetector:
         c = self.cfg
         # The landing's own hip peak: searched around the widest stride, shifted by the runner's delay.
         delay = self.hip_delay_s()
-        hip = self._hip_peak(s.t_peak - c.landing_search_before_steps * period + delay,
+        hip = s.t_hip if math.isfinite(s.t_hip) else self._hip_peak(s.t_peak - c.landing_search_before_steps * period + delay,
                              s.t_peak + c.landing_search_after_steps * period + delay)
+        if not math.isfinite(hip) and "feet_hidden" not in s.flags:
+            hip = self._unclaimed_hip_peak(s, period, delay)
+            if math.isfinite(hip):
+                s.flags.append("landing_by_hip")
         if math.isfinite(hip):
             hip -= delay
-            if "feet_hidden" in s.flags:
+            if "feet_hidden" in s.flags or "landing_by_hip" in s.flags:
                 s.t_land = hip
             else:
                 self._offsets = (self._offsets + [hip - s.t_peak])[-8:]
@@ -320,6 +351,22 @@ class EventDetector:
             dt = s.t_land - max(landed)
             if dt * 1000.0 >= self.cfg.min_step_ms:
                 self.step_s_history = (self.step_s_history + [dt])[-16:]
+
+    def _unclaimed_hip_peak(self, s: StepTiming, period: float, delay: float) -> float:
+        """The hip peak of a step whose landing window holds none (the widest stride misplaced by
+        drawn-over or hidden legs, 0.2-0.5 step from where it is on clean footage): a step's hip
+        peak is within half a step of its widest stride (landing_fallback_steps), its neighbours'
+        a whole step away. The peak nearest where this runner's is expected, not within half a step
+        of the previous landing (that one is taken); NaN when there is none. The step's landing is
+        then the hip's alone: its widest stride is the part that is off."""
+        half = self.cfg.landing_fallback_steps * period
+        lo, hi = s.t_peak - half + delay, s.t_peak + half + delay
+        t, vy = self.hist.window("hip_vy", lo - self.frame_s(), hi + self.frame_s())
+        prev = max((x.t_land for x in self.steps if math.isfinite(x.t_land) and x is not s), default=-math.inf)
+        expected = s.t_peak + self._hip_offset_s(period)
+        found = [tp for tp, v in local_peaks(t, vy, HIP_PEAK_APART_STEPS * period)
+                 if v > 0 and lo <= tp <= hi and tp - delay - prev >= 0.5 * period]
+        return min(found, key=lambda tp: abs(tp - expected), default=math.nan)
 
     def _read_foot(self, s: StepTiming, now: float, period: float) -> None:
         """Read the landing foot's contact once its window is there. It reads raw ankle positions,

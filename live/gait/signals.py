@@ -109,6 +109,17 @@ def peak_in(t: np.ndarray, y: np.ndarray) -> tuple[float, float] | None:
     return parabolic_vertex(t[i - 1 : i + 2], y[i - 1 : i + 2])
 
 
+def local_peaks(t: np.ndarray, y: np.ndarray, half_s: float) -> list[tuple[float, float]]:
+    """Sub-sample (time, value) of every sample that is the largest of y within +-half_s of it and
+    not on the window's edge, in time order."""
+    out = []
+    for i in range(1, len(y) - 1):
+        near = np.abs(t - t[i]) <= half_s + 1e-9
+        if np.isfinite(y[i]) and y[i] >= np.nanmax(y[near]) and np.isfinite(y[i - 1 : i + 2]).all():
+            out.append(parabolic_vertex(t[i - 1 : i + 2], y[i - 1 : i + 2]))
+    return out
+
+
 def falling_crossing(t: np.ndarray, y: np.ndarray, level: float) -> float | None:
     """Time (linear sub-sample interpolation) of the first fall of y through `level`."""
     for i in range(1, len(y)):
