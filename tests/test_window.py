@@ -21,6 +21,11 @@ from live.overlay import HUD_BG
 SCREEN_WH = (1280, 1024)
 MIN_TEXT_PX = 14  # the issue's bound for HUD text in the screenshot
 HUD_WAIT_S = 30.0  # longest wait for the HUD's gait lines once the window is up
+# Frames of the scaled copies: the whole clip (12 s). A --realtime session lasts as long as its
+# video whatever the machine's load; a 5 s copy ended, on a loaded machine, before its window was
+# shown or its HUD had its gait lines. The test stops the session once it has its photo, so a long
+# copy costs only the time to write it.
+SOURCE_FRAMES = 360
 TOOLS = ("Xvfb", "xwininfo", "ffmpeg")
 pytestmark = pytest.mark.skipif(any(shutil.which(t) is None for t in TOOLS),
                                 reason=f"needs {', '.join(TOOLS)} (apt install xvfb x11-utils ffmpeg)")
@@ -37,9 +42,11 @@ def xvfb():
     proc.wait(timeout=10)
 
 
-def _window_geometry(display: str, timeout_s: float) -> tuple[int, int, int, int] | None:
+def _window_geometry(display: str, timeout_s: float, proc: subprocess.Popen | None = None) -> tuple[int, int, int, int] | None:
+    """The window's (x, y, w, h) once it is mapped and shown; None after timeout_s, or once `proc`
+    (the session that opens it) has exited."""
     deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and (proc is None or proc.poll() is None):
         info = subprocess.run(["xwininfo", "-name", "posecoach"], capture_output=True, text=True,
                               env=dict(os.environ, DISPLAY=display))
         if info.returncode == 0 and "IsViewable" in info.stdout:  # mapped and shown, not just created
@@ -98,12 +105,15 @@ def _live_window_once(clip_path: Path, display: str, out: Path, model_path: Path
     proc = subprocess.Popen([sys.executable, "-m", "live", "live", "--source", str(clip_path), "--realtime",
                              "--no-speech", "--out", str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    appeared = False
     try:
-        assert _window_geometry(display, 120) is not None, "the live window never appeared"
-        geom, shot = _hud_shot(display, out.parent / f"{out.name}.png", proc, HUD_WAIT_S)
+        appeared = _window_geometry(display, 120, proc) is not None
+        if appeared:
+            geom, shot = _hud_shot(display, out.parent / f"{out.name}.png", proc, HUD_WAIT_S)
     finally:
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)
+    assert appeared, f"the live window never appeared (session exit code {proc.returncode}):\n{err[-3000:]}"
     return geom, shot, err
 
 
@@ -124,8 +134,8 @@ def _source(kind: str, clip, tmp_path: Path) -> Path:
     if kind == "portrait":
         return clip.path  # 720x1280
     if kind == "phone_1080x1920":
-        return write_scaled(clip, tmp_path / "phone.mp4", 150, (1080, 1920))
-    return write_landscape(clip, tmp_path / "webcam.mp4", 150)  # 640x480
+        return write_scaled(clip, tmp_path / "phone.mp4", SOURCE_FRAMES, (1080, 1920))
+    return write_landscape(clip, tmp_path / "webcam.mp4", SOURCE_FRAMES)  # 640x480
 
 
 @pytest.mark.parametrize("kind", ["portrait", "phone_1080x1920", "webcam"])
