@@ -154,7 +154,7 @@ def test_acceptance_on_a_float32_runtime(case, clip_of, poses_of):
 # the runners of the clips kept apart; the shared clip's runner's hip falls fastest ~5 ms after it):
 # the real poses with the upper body's bounce delayed (gait_synth.hip_late), feet and truth as they
 # are. The landing's hip timing is corrected by the runner's delay measured from the foot's contact
-# (events.py _hip_delay_from); on a clean 30 fps clip it is measured (89 ms) and the landings pass,
+# (hip_delay.runner_hip_delay); on a clean 30 fps clip it is measured (89 ms) and the landings pass,
 # but where the foot's contact scatters step to step (25 fps, lines drawn over the legs, a slow
 # shutter) the foot's contact scatters, mostly early, and the delay read from it is short, or 0.
 # Measured on this machine (OpenVINO bf16), within 1 / within 2 frames and the delay applied at the

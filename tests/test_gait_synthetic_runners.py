@@ -113,7 +113,7 @@ VARIANTS: dict[str, Variant] = {
 # Variants the current landing detector fails (the table in the test output says by how much). The
 # hip-lag runners (hip_lag_small, hip_high_at_contact, hip_lag_large, hip_high_small_bounce) left
 # this set when the hip's delay after contact came to be measured against the foot's own contact
-# (events.py _hip_delay_from). Left: two runners whose ankle keypoint does not mark contact where
+# (hip_delay.runner_hip_delay). Left: two runners whose ankle keypoint does not mark contact where
 # the knot between a free swing and the belt line puts it, so the delay is mis-measured:
 #   overstrider: the ankle still moves forward 40 ms after contact (rolling over the heel), the
 #     knot reads ~55 ms late, the measured delay 43 ms of the true 100: +61 ms.

@@ -15,7 +15,7 @@ quantity is taken relative to the runner's slowly moving hip reference):
      against the landing foot's own contact (its forward position and height stop following a free
      swing and follow the belt at floor level) and taken off the hip's peak; the landing is the mean
      of that and the widest stride plus its delay to it (see _find_landing). The delay is used only
-     when the steps agree on one value clear of the foot contact's own bias (_hip_delay_from): the
+     when the steps agree on one value clear of the foot contact's own bias (hip_delay.runner_hip_delay): the
      ankle keypoint alone is a fragile contact timer on real footage (a slow shutter splits it into
      two clusters), so it calibrates the hip, whose peak is steady step to step, and never times a
      landing by itself.
@@ -43,7 +43,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from live.gait.config import GaitConfig
-from live.gait.signals import History, contact_kink, falling_crossing, local_fit, local_peaks, parabolic_vertex, peak_in
+from live.gait.hip_delay import foot_contact, runner_hip_delay
+from live.gait.signals import History, falling_crossing, local_fit, local_peaks, parabolic_vertex, peak_in
 
 
 # The leg-naming vote reads the model's labels over +-0.15 step period around the widest stride: the
@@ -53,9 +54,6 @@ LABEL_VOTE_STEPS = 0.15
 # The foot's contact (signals.contact_kink on the ankle keypoint) scatters from step to step by up
 # to 2-3 frames at 30 fps on real footage (measured on the shared clip and its copies): 100 ms.
 FOOT_SCATTER_S = 0.1
-# The widest stride comes within about 50 ms of contact, before or after it, across runners; a foot
-# contact further than 100 ms from it (the foot's own scatter added) is not this step's contact.
-STRIDE_TO_CONTACT_MAX_S = 0.1
 # The first landings of a run wait up to this long for the runner's hip delay: three steps' foot
 # contacts (about 1.1 s at 160 spm) and the hip's window after the last of them.
 CALIBRATION_WAIT_S = 1.5
@@ -63,30 +61,6 @@ CALIBRATION_WAIT_S = 1.5
 # (overground) but not the in-step sway: the tracker's own REF_TAU_S (one stride, ~0.7 s), kept here
 # so the event code needs nothing from the tracker but the keypoint columns.
 REF_TAU_S = 0.7
-# The per-step hip delays must form one cluster before their median is used: at least
-# DELAY_CLUSTER_FRAC of them within DELAY_CLUSTER_S of the median. 25 ms is three quarters of a
-# frame at 30 fps, the step-to-step scatter of the foot contact on clean footage (median absolute
-# deviation 8-19 ms on the shared clip and its clean copies, 3-14 ms on the synthetic runners); a
-# set split into two clusters (0 and ~80 ms on the slow-shutter copy, MAD 34 ms) or scattered
-# (drawn-over legs, MAD 27 ms) has half or fewer of its steps there. Three quarters is the same
-# share the landing acceptance asks within a frame. Chosen after seeing those sets: said plainly.
-DELAY_CLUSTER_S = 0.025
-DELAY_CLUSTER_FRAC = 0.75
-# A set that is not one cluster is not no delay: where the foot is smeared or drawn over, its
-# contact reads EARLY on most of the steps that scatter (the slow-shutter copy: a cluster at the
-# true contact and a tail to -110 ms; lines drawn at ankle height: a median of -58 ms), so the
-# delays scatter toward too LONG. Their 15th percentile is then the delay: on the shared clip's
-# copies with the hip's bounce delayed by 100 ms (tests/test_gait_footage.py, hip_late) it lifts
-# landings within a frame from 6-58% to 33-76% on every copy, and leaves the copies as filmed
-# unchanged (their low delays fall in the dead zone). A delay of 0 there instead put every landing
-# of those runners 100 ms late. The percentile was chosen after seeing those sets: said plainly.
-SCATTERED_DELAY_PERCENTILE = 15.0
-# The foot contact (a knot between a swing parabola and the belt line) has a bias of its own that
-# depends on the strike and the pull-back: on the synthetic runners whose hip peaks AT contact it
-# reads -55..+15 ms (foot still moving forward at contact: early; a short catch at 200 spm: +15).
-# A measured delay inside this dead zone is not told apart from that bias and is not applied; the
-# hip-lag runners measure 32-133 ms, clear of it.
-DELAY_DEAD_ZONE_S = 0.02
 # A hip peak of a step hidden from the feet is the largest within +-0.4 step of it: real peaks
 # come a step apart (0.65-1.35 step on drawn-over footage), a jitter bump on one fall 0.1-0.4 step
 # from its peak (seen on the dark copy) is not a second step.
@@ -418,7 +392,7 @@ class EventDetector:
             at = self._hip_peak(foot - FOOT_SCATTER_S, foot + reach)
             if math.isfinite(at):
                 self._hip_delays = (self._hip_delays + [at - foot])[-self.cfg.delay_memory_steps:]
-                self._hip_delay = self._hip_delay_from(self._hip_delays)
+                self._hip_delay = runner_hip_delay(self._hip_delays, self.cfg)
 
     def _hip_peak(self, lo: float, hi: float) -> float:
         """Time of the hip's peak downward speed inside [lo, hi], NaN when there is none."""
@@ -428,67 +402,20 @@ class EventDetector:
         return pk[0] if pk is not None and lo <= pk[0] <= hi else math.nan
 
     def hip_delay_s(self) -> float:
-        """This runner's delay from contact to the hip's peak downward speed (see _hip_delay_from)."""
+        """This runner's delay from contact to the hip's peak downward speed (hip_delay.runner_hip_delay)."""
         return self._hip_delay
 
-    def _hip_delay_from(self, delays: list[float]) -> float:
-        """The runner's hip delay from the recent steps' hip-minus-foot timings: their median, bounded
-        to [0, hip_delay_max_ms], once delay_min_steps are measured, when the set is one delay (see
-        DELAY_CLUSTER_S, DELAY_CLUSTER_FRAC) that stands clear of the foot contact's own bias
-        (DELAY_DEAD_ZONE_S) and of twice its standard error; their low end when the set scatters
-        (SCATTERED_DELAY_PERCENTILE); 0 (the hip peaks at contact, the widest stride and hip timing
-        as they are) when that is in the dead zone.
-
-        Why a set can fail to be one delay: the foot contact is read from the ankle keypoint alone,
-        and where the model's ankle is smeared (a slow shutter) or drawn over (lines burned into the
-        video) it falls on one of two places a step, about 80 ms apart; their median is then
-        neither, and moved every landing of the slow-shutter copy early (70% within a frame, from
-        94%). A runner's real hip delay is one number, the same step after step."""
-        c = self.cfg
-        d = np.asarray(delays)
-        if len(d) < c.delay_min_steps:
-            return 0.0
-        med = float(np.median(d))
-        if np.mean(np.abs(d - med) <= DELAY_CLUSTER_S) < DELAY_CLUSTER_FRAC:
-            # Two clusters or a wide scatter: not one delay; its low end (SCATTERED_DELAY_PERCENTILE).
-            med = float(np.percentile(d, SCATTERED_DELAY_PERCENTILE))
-        # Standard error of a median: 1.253 sigma / sqrt(n), sigma from the median absolute deviation
-        # about the value used (for the low end of a scattered set, its spread about that end).
-        se = 1.253 * 1.4826 * float(np.median(np.abs(d - med))) / math.sqrt(len(d))
-        if med <= max(2.0 * se, DELAY_DEAD_ZONE_S):
-            return 0.0
-        return min(med, c.hip_delay_max_ms / 1000.0)
-
     def _foot_contact(self, t_peak: float, period: float) -> float:
-        """Contact of the leg ahead at the widest stride: the knot where its forward position stops
-        following a free swing and starts moving back in a line with the belt (signals.contact_kink),
-        searched around its forward extreme. NaN when the facing or that leg's ankle is unknown."""
+        """Contact of the leg ahead at the widest stride (hip_delay.foot_contact); NaN when the
+        facing or that leg's ankle is unknown."""
         if self._facing is None:
             return math.nan
         sign = -1.0 if self._facing == "left" else 1.0
         leg = self.leg_ahead(t_peak, sign)
         if leg < 0:
             return math.nan
-        c = self.cfg
-        t_all = np.asarray(self.hist.t)
-        bh = self.hist.column("bh_px")
-        fwd = sign * (self.hist.column(f"ax_{leg}") - self.hist.column("ref_x")) / bh
-        up = -self.hist.column(f"ay_{leg}") / bh
-        near = np.abs(t_all - t_peak) <= LABEL_VOTE_STEPS * period + 1e-9
-        if not np.isfinite(fwd[near]).any():
-            return math.nan
-        t_ext = float(t_all[near][np.nanargmax(fwd[near])])
-        lo, hi = t_ext - c.contact_search_before_ext_ms / 1000.0, t_ext + c.contact_search_after_ext_ms / 1000.0
-        w = (t_all >= lo - c.contact_fit_pre_ms / 1000.0) & (t_all <= hi + c.contact_fit_post_ms / 1000.0)
-        belt = float(np.median(self._belt)) if len(self._belt) >= c.delay_min_steps else None
-        # The foot-flat height: the ankles' lowest usual level over the history (90th percentile of
-        # image y, as the body frame's floor line), the height a foot on the belt keeps.
-        ys = np.concatenate([self.hist.column("ay_0"), self.hist.column("ay_1")]) / np.concatenate([bh, bh])
-        flat = -float(np.nanpercentile(ys, 90)) if np.isfinite(ys).sum() >= 10 else None
-        tc = contact_kink(t_all[w], fwd[w], up[w], (lo, hi), c.contact_grid_ms / 1000.0, belt, flat)
-        if abs(tc - t_peak) > STRIDE_TO_CONTACT_MAX_S:
-            return math.nan  # not this step's contact: the ankle kept rolling forward, or was misplaced
-        return tc
+        belt = float(np.median(self._belt)) if len(self._belt) >= self.cfg.delay_min_steps else None
+        return foot_contact(self.hist, sign, leg, t_peak, LABEL_VOTE_STEPS * period, belt, self.cfg)
 
     def _find_toe_off(self, t_peak: float, period: float) -> float:
         """The rear foot's toe-off around a widest stride: in stance it moves backward at the belt's
