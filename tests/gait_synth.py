@@ -133,10 +133,11 @@ def hip_late(poses: list[PoseFrame], lag_s: float, fps: float) -> list[PoseFrame
     k = round(lag_s * fps)
     hips = [Kp.LEFT_HIP, Kp.RIGHT_HIP]
     out = []
+    hip_y = [float(np.mean(y[np.isfinite(y)])) if np.isfinite(y).any() else math.nan for y in (p.xy[hips, 1] for p in poses)]
     for i, p in enumerate(poses):
-        dy = np.nanmean(poses[max(i - k, 0)].xy[hips, 1]) - np.nanmean(p.xy[hips, 1])
+        dy = hip_y[max(i - k, 0)] - hip_y[i]
         xy = p.xy.copy()
-        if np.isfinite(dy):
+        if math.isfinite(dy):
             xy[list(UPPER_BODY), 1] += dy
         out.append(PoseFrame(p.t, p.index, xy, p.conf, p.box, p.image_size))
     return out

@@ -156,11 +156,12 @@ def test_acceptance_on_a_float32_runtime(case, clip_of, poses_of):
 # are. The landing's hip timing is corrected by the runner's delay measured from the foot's contact
 # (hip_delay.runner_hip_delay); on a clean 30 fps clip it is measured (89 ms) and the landings pass,
 # but where the foot's contact scatters step to step (25 fps, lines drawn over the legs, a slow
-# shutter) the foot's contact scatters, mostly early, and the delay read from it is short, or 0.
-# Measured on this machine (OpenVINO bf16), within 1 / within 2 frames and the delay applied at the
-# end of the run:
-#   male_side 97% / 100%, 89 ms;  fps25 27% / 91%, 60 ms;  overlay 61% / 79%, 81 ms;
-#   blur3 79% / 85%, 88 ms.  (Before the scattered sets' low end was used: 6/70, 9/33 and 58/67.)
+# shutter), mostly early, the delay read from it is short by 10-50 ms and the landings come late.
+# Measured on this machine, within 1 / within 2 frames and the delay applied at the end of the run,
+# OpenVINO bf16 (ONNX Runtime f32 in brackets):
+#   male_side 97% / 100%, 89 ms (97 / 100);  fps25 33% / 88%, 60 ms (18 / 82);
+#   overlay 61% / 79%, 81 ms (24 / 55);  blur3 73% / 85%, 89 ms (55 / 70).
+#   (Before a scattered set's low end was used: 6/70, 9/33 and 58/67 on bf16.)
 # Strict expected failures (issue 11): the first to pass turns the run red and leaves this set.
 HIP_LATE_S = 0.1
 HIP_LATE_CASES = (SOURCE_CLIP, "fps25", "overlay", "blur3")
@@ -178,6 +179,20 @@ def test_acceptance_when_the_hip_falls_late(case, clip_of, poses_of):
     acc = accuracy(tr.summary(), steps, clip.truth)
     print(f"\n{acc.row(case)}  hip +{HIP_LATE_S * 1000:.0f} ms, delay {1000 * tr.events.hip_delay_s():.0f} ms")
     _check(case, clip, steps, acc)
+
+
+@pytest.mark.parametrize("case", HIP_LATE_CASES)
+def test_a_hip_that_falls_late_costs_no_step(case, clip_of, poses_of):
+    """Whatever the landings' timing, the late hip neither adds nor loses steps: the cadence holds
+    on every case of the hip-late runner (a landing whose hip peak falls beyond its window waits for
+    the fallback's window: deciding it early, by the widest stride, put two landings 5 and 16 frames
+    apart where there were two 10.5 apart, and the cadence read 3.4-6 spm high on four copies)."""
+    clip = clip_of(case)
+    if "cadence_spm" not in clip.truth:
+        pytest.skip(f"{clip.path.parent / 'ground_truth.json'} has no cadence_spm")
+    tr, steps = run_tracker(hip_late(poses_of(clip), HIP_LATE_S, clip.truth["video"]["fps"]))
+    acc = accuracy(tr.summary(), steps, clip.truth)
+    assert abs(acc.cadence_err_spm) <= _bounds(case).cadence_spm
 
 
 def test_truth_describes_its_video(case, clip_of, poses_of):
@@ -209,12 +224,18 @@ def test_mirroring_changes_no_metric_but_facing(make_derived, poses_of):
 
 
 def test_table(clip_of, poses_of):
-    """Prints the accuracy table for every case, and male_side and dark on ONNX Runtime (run with -s)."""
+    """Prints the accuracy table for every case, male_side and dark on ONNX Runtime, and every case
+    with its hip's bounce delayed (run with -s)."""
     cases = [c for c in _cases() if "initial_contact_frames" in clip_of(c).truth]
     rows = [_run(c, clip_of, poses_of)[3].row(c) + ("  PENDING" if c in PENDING else "") for c in cases]
     rows += [_run(c, clip_of, poses_of, "onnx")[3].row(c) + "  [onnx f32]" for c in (SOURCE_CLIP, "dark")]
+    for c in cases:  # every case again as a runner whose hip falls fastest HIP_LATE_S after contact
+        clip = clip_of(c)
+        tr, steps = run_tracker(hip_late(poses_of(clip), HIP_LATE_S, clip.truth["video"]["fps"]))
+        rows.append(accuracy(tr.summary(), steps, clip.truth).row(c)
+                    + f"  [hip +{1000 * HIP_LATE_S:.0f} ms, delay {1000 * tr.events.hip_delay_s():.0f} ms]")
     print("\n" + "\n".join(rows))
-    assert len(rows) == len(cases) + 2
+    assert len(rows) == 2 * len(cases) + 2
 
 
 def _relabel(p, rng, swap_p: float, collapse: bool):

@@ -278,9 +278,10 @@ class EventDetector:
         self._measure_hip_delays(now)
         untimed = []
         for k, s in enumerate(self.steps):
-            reach = max(self.cfg.landing_search_after_steps, self.cfg.landing_fallback_steps)
-            ready = s.t_peak + reach * period + self.hip_delay_s()
+            ready = s.t_peak + self.cfg.landing_search_after_steps * period + self.hip_delay_s()
             if math.isnan(s.t_land) and now >= ready + self.frame_s() and not self._calibrating(s, now):
+                if self._waits_for_fallback(s, period, now):
+                    continue
                 self._find_landing(s, period)
                 if s.t_land < self._t0 + self.half_window_s() and "landing_estimated" in s.flags:
                     untimed.append(s)  # inside the fits' look-behind: its time would be a guess
@@ -318,21 +319,19 @@ class EventDetector:
         heel, so it sets the delay, not the landing. The widest stride, plus this runner's median
         delay from it to the corrected hip timing, is a second, independent timing; the landing is
         the mean of the two."""
-        c = self.cfg
-        # The landing's own hip peak: searched around the widest stride, shifted by the runner's delay.
         delay = self.hip_delay_s()
-        hip = s.t_hip if math.isfinite(s.t_hip) else self._hip_peak(s.t_peak - c.landing_search_before_steps * period + delay,
-                             s.t_peak + c.landing_search_after_steps * period + delay)
+        hip = self._own_hip_peak(s, period)
         if not math.isfinite(hip) and "feet_hidden" not in s.flags:
             hip = self._unclaimed_hip_peak(s, period, delay)
             if math.isfinite(hip):
                 s.flags.append("landing_by_hip")
         if math.isfinite(hip):
             hip -= delay
+            if "feet_hidden" not in s.flags:
+                self._offsets = (self._offsets + [hip - s.t_peak])[-8:]
             if "feet_hidden" in s.flags or "landing_by_hip" in s.flags:
                 s.t_land = hip
             else:
-                self._offsets = (self._offsets + [hip - s.t_peak])[-8:]
                 s.t_land = 0.5 * hip + 0.5 * (s.t_peak + float(np.median(self._offsets)))
         else:
             # No clear hip peak (hip hidden or flat): the widest-stride time shifted by this runner's
@@ -345,18 +344,40 @@ class EventDetector:
             if dt * 1000.0 >= self.cfg.min_step_ms:
                 self.step_s_history = (self.step_s_history + [dt])[-16:]
 
+    def _own_hip_peak(self, s: StepTiming, period: float) -> float:
+        """The landing's own hip peak: searched around the widest stride, shifted by the runner's
+        delay (a step found by the hip alone has it already)."""
+        if math.isfinite(s.t_hip):
+            return s.t_hip
+        c, delay = self.cfg, self.hip_delay_s()
+        return self._hip_peak(s.t_peak - c.landing_search_before_steps * period + delay,
+                              s.t_peak + c.landing_search_after_steps * period + delay)
+
+    def _fallback_window(self, s: StepTiming, period: float) -> tuple[float, float]:
+        expected = s.t_peak + self._hip_offset_s(period)
+        half = self.cfg.landing_fallback_steps * period
+        return expected - half, expected + half
+
+    def _waits_for_fallback(self, s: StepTiming, period: float, now: float) -> bool:
+        """A step whose landing window holds no hip peak is decided once the fallback's window
+        (_unclaimed_hip_peak) is settled; the others are not held up."""
+        if "feet_hidden" in s.flags or math.isfinite(self._own_hip_peak(s, period)):
+            return False
+        return now < self._fallback_window(s, period)[1] + self.frame_s()
+
     def _unclaimed_hip_peak(self, s: StepTiming, period: float, delay: float) -> float:
         """The hip peak of a step whose landing window holds none (the widest stride misplaced by
-        drawn-over or hidden legs, 0.2-0.5 step from where it is on clean footage): a step's hip
-        peak is within half a step of its widest stride (landing_fallback_steps), its neighbours'
-        a whole step away. The peak nearest where this runner's is expected, not within half a step
-        of the previous landing (that one is taken); NaN when there is none. The step's landing is
-        then the hip's alone: its widest stride is the part that is off."""
-        half = self.cfg.landing_fallback_steps * period
-        lo, hi = s.t_peak - half + delay, s.t_peak + half + delay
+        drawn-over or hidden legs, 0.2-0.5 step from where it is on clean footage; or a hip that
+        falls fastest later than that window reaches while the runner's delay is not measured yet):
+        the hip peaks once a step, so the one within half a step (landing_fallback_steps) of where
+        this runner's usually is (its widest stride plus its recent offset to the hip) is this
+        step's, its neighbours' a whole step away. The nearest, not within half a step of the
+        previous landing (that one is taken); NaN when there is none. The step's landing is then
+        the hip's alone: its widest stride is the part that is off."""
+        lo, hi = self._fallback_window(s, period)
+        expected = 0.5 * (lo + hi)
         t, vy = self.hist.window("hip_vy", lo - self.frame_s(), hi + self.frame_s())
         prev = max((x.t_land for x in self.steps if math.isfinite(x.t_land) and x is not s), default=-math.inf)
-        expected = s.t_peak + self._hip_offset_s(period)
         found = [tp for tp, v in local_peaks(t, vy, HIP_PEAK_APART_STEPS * period)
                  if v > 0 and lo <= tp <= hi and tp - delay - prev >= 0.5 * period]
         return min(found, key=lambda tp: abs(tp - expected), default=math.nan)
