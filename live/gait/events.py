@@ -32,8 +32,10 @@ Velocities come from zero-phase local fits (signals.py), so events do not inheri
 Look-ahead: a sample is analysed once the fit window after it is complete: max(fit_half_window_ms,
 fit_min_samples_per_side frame intervals) plus one frame for peak confirmation = 133 ms at 30 and
 60 fps (100 + 33 / 17), 200 ms at 15 fps (133 + 67). A landing is decided once the hip's window
-(up to 0.45 step after the widest stride, plus the runner's hip delay) is settled; the hip delays
-that the landing foot's contacts measure are read once the hip's fits after each contact are.
+(up to 0.45 step after the widest stride, plus the runner's hip delay) is settled, or, when that
+window holds no hip peak, once the fallback's (half a step either side of where this runner's hip
+peak usually is) is; the hip delays that the landing foot's contacts measure are read once the
+hip's fits after each contact are.
 """
 from __future__ import annotations
 
@@ -354,6 +356,7 @@ class EventDetector:
                               s.t_peak + c.landing_search_after_steps * period + delay)
 
     def _fallback_window(self, s: StepTiming, period: float) -> tuple[float, float]:
+        """Half a step either side of where this runner's hip peak usually is for this step."""
         expected = s.t_peak + self._hip_offset_s(period)
         half = self.cfg.landing_fallback_steps * period
         return expected - half, expected + half
