@@ -28,6 +28,7 @@ class Accuracy:
     contact_median_ms: float
     facing: str
     mean_offset_ms: float
+    offsets_ms: tuple[float, ...] = ()  # signed error (detected - truth) of each landing matched within 2 units
 
     def row(self, name: str) -> str:
         return (f"{name:10s} cad {self.cadence_spm:6.2f} ({self.cadence_err_spm:+.2f})  land {self.n_detected}/{self.n_truth}"
@@ -120,6 +121,7 @@ def accuracy(summary: dict, steps, truth: dict, frame_tol_s: float | None = None
         extra=extra / len(truth_t), alternation=float(np.mean(alt)) if alt else 0.0,
         toe_within_2=toe_within_2, toe_seen=toe_seen, contact_median_ms=float(np.median(contacts)) if contacts else math.nan,
         facing=summary["facing"], mean_offset_ms=1000 * float(np.mean([o for _, _, o in m2])) if m2 else math.nan,
+        offsets_ms=tuple(1000 * o for _, _, o in m2),
     )
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from footage import DERIVED_KINDS, SOURCE_CLIP, read_video_info, real_clip_names
-from gait_accuracy import accuracy, run_tracker
+from gait_accuracy import accuracy, annotated_fps, run_tracker
 from gait_synth import hip_late, mirror
 from live.keypoints import Kp
 from live.types import STEP_METRICS, PoseFrame
@@ -236,6 +236,25 @@ def test_table(clip_of, poses_of):
                     + f"  [hip +{1000 * HIP_LATE_S:.0f} ms, delay {1000 * tr.events.hip_delay_s():.0f} ms]")
     print("\n" + "\n".join(rows))
     assert len(rows) == 2 * len(cases) + 2
+
+
+def test_the_landing_phase_has_no_bias(clip_of, poses_of):
+    """Issue 11's acceptance: over every case the median signed landing error (detected - truth,
+    of the landings matched within 2 frames) is within half a frame, and no case's is beyond one
+    frame (frames of the annotation's rate: 33 ms for male_side and every copy of it)."""
+    medians, pooled = {}, []
+    for c in _cases():
+        clip = clip_of(c)
+        if "initial_contact_frames" not in clip.truth:
+            continue
+        acc = _run(c, clip_of, poses_of)[3]
+        medians[c] = float(np.median(acc.offsets_ms))
+        pooled += [o / (1000 / annotated_fps(clip.truth, "initial_contact_frames")) for o in acc.offsets_ms]
+    print("\nmedian signed landing error, ms: " + ", ".join(f"{c} {m:+.1f}" for c, m in medians.items())
+          + f"; all cases {np.median(pooled):+.2f} frame")
+    assert abs(float(np.median(pooled))) <= 0.5
+    for c, m in medians.items():
+        assert abs(m) <= 1000 / annotated_fps(clip_of(c).truth, "initial_contact_frames"), c
 
 
 def _relabel(p, rng, swap_p: float, collapse: bool):
