@@ -34,8 +34,8 @@ class GaitConfig:
     landing_search_before_steps: float = 0.15
     landing_search_after_steps: float = 0.45
     # When the hip has no peak in that window (the widest stride misplaced: legs drawn over or
-    # hidden), its peak is looked for within half a step of the widest stride: the neighbouring
-    # steps' hip peaks are a whole step away.
+    # hidden), its peak is looked for within half a step of where this runner's hip peak usually
+    # is (its widest stride plus its recent offset): the neighbouring steps' are a whole step away.
     landing_fallback_steps: float = 0.5
     # Initial contact from the landing foot's own motion (events.py): searched from this long before
     # the foot's forward extreme (a foot still moving forward when it lands: no pull-back) to this

@@ -282,9 +282,10 @@ class EventDetector:
         for k, s in enumerate(self.steps):
             ready = s.t_peak + self.cfg.landing_search_after_steps * period + self.hip_delay_s()
             if math.isnan(s.t_land) and now >= ready + self.frame_s() and not self._calibrating(s, now):
-                if self._waits_for_fallback(s, period, now):
+                own = self._own_hip_peak(s, period)
+                if self._waits_for_fallback(s, own, period, now):
                     continue
-                self._find_landing(s, period)
+                self._find_landing(s, period, own)
                 if s.t_land < self._t0 + self.half_window_s() and "landing_estimated" in s.flags:
                     untimed.append(s)  # inside the fits' look-behind: its time would be a guess
                     continue
@@ -305,7 +306,7 @@ class EventDetector:
         self.steps = [x for x in self.steps if x not in untimed]
         return out
 
-    def _find_landing(self, s: StepTiming, period: float) -> None:
+    def _find_landing(self, s: StepTiming, period: float, own_hip: float) -> None:
         """Initial contact from the hip's peak downward speed and the widest stride, the hip's
         timing corrected by this runner's measured delay from the foot's own contact.
 
@@ -322,7 +323,7 @@ class EventDetector:
         delay from it to the corrected hip timing, is a second, independent timing; the landing is
         the mean of the two."""
         delay = self.hip_delay_s()
-        hip = self._own_hip_peak(s, period)
+        hip = own_hip  # _own_hip_peak, found by the caller
         if not math.isfinite(hip) and "feet_hidden" not in s.flags:
             hip = self._unclaimed_hip_peak(s, period, delay)
             if math.isfinite(hip):
@@ -361,10 +362,10 @@ class EventDetector:
         half = self.cfg.landing_fallback_steps * period
         return expected - half, expected + half
 
-    def _waits_for_fallback(self, s: StepTiming, period: float, now: float) -> bool:
+    def _waits_for_fallback(self, s: StepTiming, own_hip: float, period: float, now: float) -> bool:
         """A step whose landing window holds no hip peak is decided once the fallback's window
         (_unclaimed_hip_peak) is settled; the others are not held up."""
-        if "feet_hidden" in s.flags or math.isfinite(self._own_hip_peak(s, period)):
+        if "feet_hidden" in s.flags or math.isfinite(own_hip):
             return False
         return now < self._fallback_window(s, period)[1] + self.frame_s()
 

@@ -32,9 +32,8 @@ DELAY_CLUSTER_FRAC = 0.75
 # delays scatter toward too LONG. Their 15th percentile is then the delay: on the shared clip's
 # copies with the hip's bounce delayed by 100 ms (tests/test_gait_footage.py, hip_late) it lifts
 # landings within a frame from 6-58% to 27-79% on the 25 fps, drawn-over and slow-shutter
-# copies, and leaves the copies as filmed
-# unchanged (their low delays fall in the dead zone). A delay of 0 there instead put every landing
-# of those runners 100 ms late. The percentile was chosen after seeing those sets: said plainly.
+# copies, and leaves the copies as filmed unchanged (their low delays fall in the dead zone). A
+# delay of 0 there instead put every landing of those runners 100 ms late. The percentile was chosen after seeing those sets: said plainly.
 SCATTERED_DELAY_PERCENTILE = 15.0
 # The foot contact (a knot between a swing parabola and the belt line) has a bias of its own that
 # depends on the strike and the pull-back: on the synthetic runners whose hip peaks AT contact it
